@@ -1,0 +1,5 @@
+"""Entry point for ``python -m inventory_cli``."""
+
+from inventory_cli.cli.main import run
+
+run()

@@ -1,0 +1,103 @@
+"""Composition root: builds the engine, the unit-of-work factory and the blob store from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
+
+from inventory_cli.config import Settings
+from inventory_cli.errors import StorageError
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from inventory_cli.storage.blobs import LocalBlobStore
+    from inventory_cli.storage.uow import UnitOfWork
+
+
+class Inventory:
+    """The wiring of one command: lazily opened database and blob store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._schema_checked = False
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The database engine; the SQLite file's folder is created on first use."""
+        from inventory_cli.storage.engine import create_sqlite_engine
+
+        path = self.settings.db_path
+        if path is None:
+            raise StorageError(
+                f"unsupported database URL {self.settings.db_url!r}",
+                hint="use a SQLite file path or a sqlite:/// URL",
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the database folder {path.parent}: {exc}") from exc
+        return create_sqlite_engine(self.settings.db_url, self.settings.busy_timeout_ms)
+
+    @cached_property
+    def blobs(self) -> LocalBlobStore:
+        """The content-addressed blob store."""
+        from inventory_cli.storage.blobs import LocalBlobStore
+
+        root = str(self.settings.store_root)
+        if root.startswith("s3:") or "://" in root:
+            raise StorageError(
+                f"blob store {root!r} is not a local folder",
+                hint="S3 stores are not supported by this version",
+            )
+        return LocalBlobStore(self.settings.store_root)
+
+    def ensure_schema(self) -> None:
+        """Create a new database on first use; refuse one at another revision."""
+        if self._schema_checked:
+            return
+        from inventory_cli.storage import migrator
+        from inventory_cli.storage.schema import SchemaState
+
+        state, revision = self.translate_errors(lambda: migrator.current_revision(self.engine))
+        if state is SchemaState.EMPTY:
+            self.translate_errors(lambda: migrator.upgrade(self.engine, None, backup=False))
+        elif state is SchemaState.OUTDATED:
+            raise StorageError(
+                f"database schema is at revision {revision}, older than this program's",
+                hint="run 'inventory db upgrade' (it writes a backup first)",
+            )
+        elif state is SchemaState.NEWER:
+            raise StorageError(
+                f"database schema is at revision {revision}, newer than this program knows",
+                hint="upgrade the inventory program",
+            )
+        elif state is SchemaState.FOREIGN:
+            raise StorageError(
+                f"{self.settings.db_url.removeprefix('sqlite:///')} is not an inventory database"
+            )
+        self._schema_checked = True
+
+    def translate_errors(self, action: Callable[[], T]) -> T:
+        """Run a storage action, turning driver errors into user-facing ones."""
+        from sqlalchemy.exc import DBAPIError
+
+        from inventory_cli.storage.engine import translate_db_error
+
+        try:
+            return action()
+        except DBAPIError as exc:
+            translated = translate_db_error(exc, self.settings.db_url)
+            if translated is None:
+                raise
+            raise translated from exc
+
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work on a database at the current schema."""
+        from inventory_cli.storage.uow import UnitOfWork
+
+        self.ensure_schema()
+        return UnitOfWork(self.engine, read_only=read_only)

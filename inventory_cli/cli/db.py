@@ -1,0 +1,105 @@
+"""``inventory db``: upgrade, downgrade, current and check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from inventory_cli.cli import output
+from inventory_cli.cli.common import JsonOption, YesOption, inventory
+from inventory_cli.errors import CheckFailedError
+
+if TYPE_CHECKING:
+    from inventory_cli.storage.migrator import MigrationResult
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _report(result: MigrationResult, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(
+            {
+                "before": result.before,
+                "after": result.after,
+                "backup": str(result.backup) if result.backup else None,
+                "notices": result.notices,
+            }
+        )
+        return
+    for line in result.notices:
+        output.notice(f"notice: {line}")
+    if result.backup:
+        output.notice(f"backup written to {result.backup}")
+    if result.before == result.after:
+        typer.echo(f"database already at revision {result.after}")
+    else:
+        typer.echo(f"database moved from revision {result.before or '(empty)'} to {result.after}")
+
+
+@app.command("upgrade")
+def upgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    as_json: JsonOption = False,
+) -> None:
+    """Upgrade the database schema, writing a backup of an existing database first."""
+    from inventory_cli.services import database
+
+    _report(database.upgrade(inventory(ctx), revision), as_json)
+
+
+@app.command("downgrade")
+def downgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. 0001.", show_default=False)],
+    drop_kit_attachments: Annotated[
+        Path | None,
+        typer.Option(
+            "--drop-kit-attachments",
+            help="Save kit attachments (the old schema cannot hold them) to this JSON file, then drop them.",
+            show_default=False,
+        ),
+    ] = None,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Downgrade the database schema (after a backup)."""
+    from inventory_cli.services import database
+
+    if not output.confirm(f"Downgrade the database to revision {revision}?", yes):
+        return
+    _report(database.downgrade(inventory(ctx), revision, drop_kit_attachments), as_json)
+
+
+@app.command("current")
+def current(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Show the database's schema revision and this program's."""
+    from inventory_cli.services import database
+
+    info = database.current(inventory(ctx))
+    if as_json:
+        output.emit_json(info)
+    else:
+        typer.echo(f"revision {info['revision'] or '(none)'} (program head {info['head']}): {info['state']}")
+
+
+@app.command("check")
+def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Check the attachment-set invariants, blob presence and SQLite integrity; exit 7 on problems."""
+    from inventory_cli.services import database
+
+    report = database.check(inventory(ctx))
+    if as_json:
+        output.emit_json(report.to_dict())
+    elif report.ok:
+        typer.echo(f"ok: {len(report.checks_run)} checks passed")
+    else:
+        output.table(
+            f"{len(report.problems)} problems",
+            ("Check", "Problem"),
+            [(p.check, p.detail) for p in report.problems],
+        )
+    if not report.ok:
+        raise CheckFailedError(f"db check found {len(report.problems)} problems")

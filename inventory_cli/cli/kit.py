@@ -1,0 +1,187 @@
+"""``inventory kit``: add, list, show, edit, rm, attach, archive and unarchive."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from inventory_cli.cli import output
+from inventory_cli.cli.common import (
+    ATTACHMENT_COLUMNS,
+    JsonOption,
+    TitleOption,
+    YesOption,
+    attachment_rows,
+    cover_label,
+    inventory,
+    print_attachment,
+    print_removed,
+)
+
+if TYPE_CHECKING:
+    from inventory_cli.services.dto import KitView
+
+app = typer.Typer(no_args_is_help=True)
+
+NameArg = Annotated[str, typer.Argument(help="The kit's name.", show_default=False)]
+
+
+class StatusFilter(StrEnum):
+    """Which kits ``kit list`` shows."""
+
+    ALL = "all"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+def _print_kit(view: KitView) -> None:
+    output.fields(
+        f"Kit {view.name}",
+        [
+            ("Description", view.description),
+            ("Build target", view.build_target),
+            ("Status", view.status),
+            (
+                "Archived",
+                view.archived_at.isoformat(timespec="seconds") if view.archived_at else None,
+            ),
+            ("Cover", cover_label(view.cover) or "none"),
+            ("Set", f"{view.set_id} ({view.attachment_count} attachments)"),
+        ],
+    )
+    if view.attachments:
+        output.table(None, ATTACHMENT_COLUMNS, attachment_rows(view.attachments))
+
+
+def _report(view: KitView, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(view.to_dict())
+    else:
+        _print_kit(view)
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: NameArg,
+    description: Annotated[
+        str | None, typer.Option("--description", "-d", help="What the kit builds.")
+    ] = None,
+    build_target: Annotated[int, typer.Option("--build-target", help="How many to build (0 or more).")] = 1,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a kit (and its empty attachment set)."""
+    from inventory_cli.services import kits
+
+    view = kits.add_kit(inventory(ctx), name, description, build_target)
+    if as_json:
+        output.emit_json(view.to_dict())
+    else:
+        typer.echo(f"added kit {view.name!r} (set {view.set_id})")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Annotated[StatusFilter, typer.Option("--status", help="Which kits to show.")] = StatusFilter.ALL,
+    as_json: JsonOption = False,
+) -> None:
+    """List kits by name, with status and cover."""
+    from inventory_cli.domain.models import KitStatus
+    from inventory_cli.services import kits
+
+    wanted = None if status is StatusFilter.ALL else KitStatus(status.value)
+    views = kits.list_kits(inventory(ctx), wanted)
+    if as_json:
+        output.emit_json([v.to_dict() for v in views])
+        return
+    output.table(
+        f"{len(views)} kits",
+        ("Name", "Description", "Target", "Status", "Cover", "Files"),
+        [
+            (
+                v.name,
+                v.description,
+                v.build_target,
+                v.status,
+                cover_label(v.cover),
+                v.attachment_count,
+            )
+            for v in views
+        ],
+    )
+
+
+@app.command("show")
+def show(ctx: typer.Context, name: NameArg, as_json: JsonOption = False) -> None:
+    """Show a kit with its attachments and cover."""
+    from inventory_cli.services import kits
+
+    _report(kits.show_kit(inventory(ctx), name), as_json)
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    name: NameArg,
+    new_name: Annotated[str | None, typer.Option("--name", help="New name.", show_default=False)] = None,
+    description: Annotated[
+        str | None,
+        typer.Option("--description", "-d", help="New description; '' clears it.", show_default=False),
+    ] = None,
+    build_target: Annotated[
+        int | None, typer.Option("--build-target", help="New build target.", show_default=False)
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rename a kit or change its description or build target."""
+    from inventory_cli.services import kits
+
+    view = kits.edit_kit(
+        inventory(ctx), name, new_name=new_name, description=description, build_target=build_target
+    )
+    _report(view, as_json)
+
+
+@app.command("archive")
+def archive(ctx: typer.Context, name: NameArg, as_json: JsonOption = False) -> None:
+    """Mark a kit as archived (built or abandoned)."""
+    from inventory_cli.services import kits
+
+    _report(kits.set_archived(inventory(ctx), name, True), as_json)
+
+
+@app.command("unarchive")
+def unarchive(ctx: typer.Context, name: NameArg, as_json: JsonOption = False) -> None:
+    """Make an archived kit active again."""
+    from inventory_cli.services import kits
+
+    _report(kits.set_archived(inventory(ctx), name, False), as_json)
+
+
+@app.command("rm")
+def rm(ctx: typer.Context, name: NameArg, yes: YesOption = False, as_json: JsonOption = False) -> None:
+    """Delete a kit with its attachment set and attachments (stored files stay)."""
+    from inventory_cli.services import kits
+
+    if not output.confirm(f"Delete kit {name!r} and all its attachments?", yes):
+        return
+    print_removed(kits.remove_kit(inventory(ctx), name), as_json)
+
+
+@app.command("attach")
+def attach(
+    ctx: typer.Context,
+    name: NameArg,
+    source: Annotated[str, typer.Argument(help="A file path or an http(s) URL.", show_default=False)],
+    title: TitleOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Attach an image, a PDF or a link to a kit; its first image becomes the cover."""
+    from inventory_cli.domain.rules import SetRef
+    from inventory_cli.services import sets
+
+    view = sets.add_attachment(inventory(ctx), SetRef("kit", name), source, title)
+    print_attachment(view, as_json, "added")

@@ -1,0 +1,103 @@
+"""The ``inventory`` program: global options, the command groups and the one error boundary."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from inventory_cli import __version__
+from inventory_cli.cli import output
+from inventory_cli.errors import ExitCode, InventoryError
+
+
+class ErrorBoundary(TyperGroup):
+    """Turns every InventoryError from any sub-command into its message and exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except InventoryError as exc:
+            output.error(exc.message, exc.hint)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            output.error("interrupted; the open transaction was rolled back")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            # A reader such as `head` went away; that is not our failure.
+            sys.stderr.close()
+            raise typer.Exit(int(ExitCode.OK)) from None
+        except Exception as exc:
+            output.error(f"unexpected error: {type(exc).__name__}: {exc}", "this is a bug; please report it")
+            if os.environ.get("INVENTORY_DEBUG"):
+                traceback.print_exc()
+            raise typer.Exit(int(ExitCode.UNEXPECTED)) from None
+
+
+app = typer.Typer(
+    cls=ErrorBoundary,
+    name="inventory",
+    help="A command-line inventory for hobby electronics: parts, kits and their documentation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"inventory {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database file or URL (env INVENTORY_DB).", show_default=False),
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option("--store", help="Blob store folder (env INVENTORY_STORE).", show_default=False),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """A command-line inventory for hobby electronics: parts, kits and their documentation."""
+    from inventory_cli.bootstrap import Inventory
+    from inventory_cli.config import load_settings
+
+    ctx.obj = Inventory(load_settings(db=db, store=store))
+
+
+def _register() -> None:
+    from inventory_cli.cli import db, kit, part, sets
+
+    app.add_typer(part.app, name="part", help="Parts: add, list, show, edit, rm, attach.")
+    app.add_typer(kit.app, name="kit", help="Kits: add, list, show, edit, rm, attach, archive.")
+    app.add_typer(sets.app, name="set", help="Attachment sets: list, show, add, rm, rename, cover, export.")
+    app.add_typer(db.app, name="db", help="Database: upgrade, downgrade, current, check.")
+
+
+_register()
+
+
+def _on_sigterm(_signum: int, _frame: Any) -> None:
+    # Unwinds like Ctrl-C, so that the open transaction is rolled back on the way out.
+    raise KeyboardInterrupt
+
+
+def run() -> None:
+    """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    app()

@@ -1,0 +1,90 @@
+"""Rendering: JSON documents and rich tables to stdout, notices and errors to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import typer
+
+from inventory_cli.errors import UsageError
+
+
+def _console(stderr: bool = False) -> Any:
+    # Built per call: the test runner swaps sys.stdout between invocations.
+    from rich.console import Console
+
+    return Console(file=sys.stderr if stderr else sys.stdout, highlight=False, emoji=False)
+
+
+def emit_json(data: Any) -> None:
+    """Write one JSON document to stdout and nothing else."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def error(message: str, hint: str | None = None) -> None:
+    """Report an error on stderr: one line, plus a hint line where one helps."""
+    sys.stderr.write(f"error: {message}\n")
+    if hint:
+        sys.stderr.write(f"hint: {hint}\n")
+
+
+def notice(message: str) -> None:
+    """A progress or status line on stderr (never mixed into data on stdout)."""
+    sys.stderr.write(message + "\n")
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Print rows as a rich table on stdout."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    for row in rows:
+        grid.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+    _console().print(grid)
+
+
+def fields(title: str, pairs: Iterable[tuple[str, Any]]) -> None:
+    """Print labelled values as a two-column table on stdout, skipping empty ones."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2, 0, 0))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for label, value in pairs:
+        if value not in (None, "", []):
+            grid.add_row(label, Text(str(value)))
+    _console().print(grid)
+
+
+def human_size(size: int | None) -> str:
+    """Bytes as B, KiB, MiB or GiB."""
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def confirm(prompt: str, yes: bool) -> bool:
+    """Ask on a terminal; without one, only ``--yes`` lets a destructive command go on."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError(
+            f"{prompt.rstrip('?')}: refused without --yes (standard input is not a terminal)",
+            hint="pass --yes to confirm",
+        )
+    if typer.confirm(prompt, default=False, err=True):
+        return True
+    notice("cancelled; nothing was changed")
+    return False

@@ -1,0 +1,120 @@
+"""Settings resolved from command-line options, environment, the TOML config file and defaults."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from inventory_cli.errors import InvalidInputError, StorageError
+
+APP_NAME = "inventory"
+MIB = 1024 * 1024
+
+DEFAULT_MAX_IMAGE_BYTES = 20 * MIB
+DEFAULT_MAX_PDF_BYTES = 100 * MIB
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the data lives and the limits that apply to it."""
+
+    db_url: str
+    store_root: Path
+    config_file: Path
+    max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
+    max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+
+    @property
+    def db_path(self) -> Path | None:
+        """The SQLite file behind ``db_url``, or None for other databases."""
+        prefix = "sqlite:///"
+        if self.db_url.startswith(prefix):
+            return Path(self.db_url[len(prefix) :])
+        return None
+
+
+def _default_dirs() -> tuple[Path, Path]:
+    """The data and config directories: ``INVENTORY_HOME`` for both, else platformdirs."""
+    home = os.environ.get("INVENTORY_HOME")
+    if home:
+        root = Path(home).expanduser()
+        return root, root
+    import platformdirs
+
+    return (
+        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+    )
+
+
+def db_url_from(value: str) -> str:
+    """Turn a ``--db`` value (a file path or a SQLAlchemy URL) into a URL."""
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser().absolute())
+
+
+def _read_config_file(path: Path) -> dict[str, object]:
+    """The config file's table, or an empty one when there is no file."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInputError(f"config file {path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise StorageError(f"cannot read config file {path}: {exc.strerror}") from exc
+
+
+def _positive_int(name: str, value: object) -> int:
+    """Validate a size or timeout setting."""
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise InvalidInputError(f"setting {name}={value!r} is not a whole number") from None
+    if number <= 0:
+        raise InvalidInputError(f"setting {name}={value!r} must be greater than 0")
+    return number
+
+
+def load_settings(db: str | None = None, store: str | None = None) -> Settings:
+    """Resolve settings: options first, then environment, then config file, then defaults."""
+    data_dir, config_dir = _default_dirs()
+    config_file = config_dir / "config.toml"
+    file_values = _read_config_file(config_file)
+
+    def pick(option: str | None, env: str, key: str) -> str | None:
+        if option:
+            return option
+        if os.environ.get(env):
+            return os.environ[env]
+        value = file_values.get(key)
+        return str(value) if value is not None else None
+
+    db_value = pick(db, "INVENTORY_DB", "db")
+    store_value = pick(store, "INVENTORY_STORE", "store")
+    limits = {
+        "max_image_bytes": pick(None, "INVENTORY_MAX_IMAGE_BYTES", "max_image_bytes"),
+        "max_pdf_bytes": pick(None, "INVENTORY_MAX_PDF_BYTES", "max_pdf_bytes"),
+        "busy_timeout_ms": pick(None, "INVENTORY_BUSY_TIMEOUT_MS", "busy_timeout_ms"),
+    }
+    defaults = {
+        "max_image_bytes": DEFAULT_MAX_IMAGE_BYTES,
+        "max_pdf_bytes": DEFAULT_MAX_PDF_BYTES,
+        "busy_timeout_ms": DEFAULT_BUSY_TIMEOUT_MS,
+    }
+    resolved = {
+        name: _positive_int(name, value) if value is not None else defaults[name]
+        for name, value in limits.items()
+    }
+    return Settings(
+        db_url=db_url_from(db_value) if db_value else db_url_from(str(data_dir / "inventory.db")),
+        store_root=Path(store_value).expanduser().absolute() if store_value else data_dir / "blobs",
+        config_file=config_file,
+        **resolved,
+    )

@@ -1,0 +1,1 @@
+"""Domain: the tables and the rules that keep the attachment-set invariants."""

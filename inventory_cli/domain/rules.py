@@ -1,0 +1,138 @@
+"""Pure rules for attachments: content sniffing, titles, links, references, part keys."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from inventory_cli.domain.models import AttachmentKind
+from inventory_cli.errors import InvalidInputError, UsageError
+
+MAX_TITLE = 255
+MAX_URL = 2000
+KEY_PATTERN = re.compile(r"^[A-Z]{4}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """What the first bytes of a file say it is."""
+
+    kind: AttachmentKind
+    content_type: str
+    pillow_format: str | None = None
+
+
+def sniff(head: bytes) -> Sniffed | None:
+    """Decide the kind from magic bytes alone; None when the content is not allowed."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return Sniffed(AttachmentKind.IMAGE, "image/jpeg", "JPEG")
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return Sniffed(AttachmentKind.IMAGE, "image/png", "PNG")
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return Sniffed(AttachmentKind.IMAGE, "image/gif", "GIF")
+    if len(head) >= 12 and head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return Sniffed(AttachmentKind.IMAGE, "image/webp", "WEBP")
+    if head.startswith(b"%PDF-"):
+        return Sniffed(AttachmentKind.PDF, "application/pdf")
+    return None
+
+
+def describe_unknown(head: bytes) -> str:
+    """A short human description of content that sniffing refused."""
+    if head.lstrip()[:1] in (b"<",):
+        return "HTML/XML text"
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP archive"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "unrecognised binary data"
+    return "plain text"
+
+
+def validate_title(title: str) -> str:
+    """A title stripped of surrounding space, 1 to 255 characters, no control characters."""
+    cleaned = title.strip()
+    if not cleaned:
+        raise InvalidInputError("title is blank", hint="give a title of 1 to 255 characters")
+    if len(cleaned) > MAX_TITLE:
+        raise InvalidInputError(
+            f"title is {len(cleaned)} characters long; the limit is {MAX_TITLE}",
+            hint=f"title starts {cleaned[:40]!r}",
+        )
+    if _CONTROL.search(cleaned):
+        raise InvalidInputError(f"title {cleaned!r} contains control characters")
+    return cleaned
+
+
+def looks_like_url(value: str) -> bool:
+    """Whether an attach argument is meant as a link rather than a file path."""
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value)) and not re.match(r"^[A-Za-z]:[\\/]", value)
+
+
+def validate_url(url: str) -> str:
+    """An http or https URL with a host, at most 2000 characters."""
+    cleaned = url.strip()
+    if len(cleaned) > MAX_URL:
+        raise InvalidInputError(f"URL is {len(cleaned)} characters long; the limit is {MAX_URL}")
+    if _CONTROL.search(cleaned) or " " in cleaned:
+        raise InvalidInputError(f"URL {cleaned[:80]!r} contains spaces or control characters")
+    parts = urlsplit(cleaned)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InvalidInputError(
+            f"URL scheme {parts.scheme + ':' if parts.scheme else '(none)'} is not allowed "
+            f"in {cleaned[:80]!r}",
+            hint="only http and https links can be attached",
+        )
+    if not parts.hostname:
+        raise InvalidInputError(f"URL {cleaned[:80]!r} has no host")
+    return cleaned
+
+
+def title_for_url(url: str) -> str:
+    """A default title for a link: host and path, cut to the title limit."""
+    parts = urlsplit(url)
+    return (f"{parts.hostname}{parts.path}".rstrip("/") or url)[:MAX_TITLE]
+
+
+def normalise_key(key: str) -> str:
+    """A part key in upper case, checked to be four letters A-Z."""
+    candidate = key.strip().upper()
+    if not KEY_PATTERN.match(candidate):
+        raise InvalidInputError(f"part key {key!r} is not four letters A-Z")
+    return candidate
+
+
+def random_key(rng: random.Random | None = None) -> str:
+    """Four random uppercase letters."""
+    chooser = rng or random.SystemRandom()
+    return "".join(chooser.choice(string.ascii_uppercase) for _ in range(4))
+
+
+@dataclass(frozen=True)
+class SetRef:
+    """How a command names a set: by owner (part key or kit name) or by numeric id."""
+
+    owner_kind: str | None
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.owner_kind}:{self.value}" if self.owner_kind else self.value
+
+
+def parse_set_ref(text: str) -> SetRef:
+    """Parse ``part:KEY``, ``kit:NAME`` or a numeric set id."""
+    raw = text.strip()
+    if raw.isdigit():
+        return SetRef(None, raw)
+    prefix, sep, rest = raw.partition(":")
+    if sep and prefix.lower() in ("part", "kit") and rest.strip():
+        return SetRef(prefix.lower(), rest.strip())
+    raise UsageError(
+        f"not a set reference: {text!r}",
+        hint="use part:KEY, kit:NAME or the set's number",
+    )

@@ -1,0 +1,217 @@
+"""Plain data returned by the services, each with a JSON-ready ``to_dict``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    """One attachment of a set."""
+
+    id: int
+    set_id: int
+    kind: str
+    title: str
+    filename: str | None
+    url: str | None
+    content_type: str | None
+    size_bytes: int | None
+    blob_digest: str | None
+    created_at: datetime
+    is_cover: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        data = asdict(self)
+        data["created_at"] = _iso(self.created_at)
+        return data
+
+
+@dataclass(frozen=True)
+class CoverView:
+    """The cover of a set as shown in listings."""
+
+    id: int
+    title: str
+    filename: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SetSummary:
+    """A set in the list of all sets."""
+
+    id: int
+    owner: str | None
+    attachment_count: int
+    cover: CoverView | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "id": self.id,
+            "owner": self.owner,
+            "attachment_count": self.attachment_count,
+            "cover": self.cover.to_dict() if self.cover else None,
+        }
+
+
+@dataclass(frozen=True)
+class SetView:
+    """A set with its attachments in their defined order."""
+
+    id: int
+    owner: str | None
+    cover_id: int | None
+    attachments: list[AttachmentView]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "id": self.id,
+            "owner": self.owner,
+            "cover_id": self.cover_id,
+            "attachments": [a.to_dict() for a in self.attachments],
+        }
+
+
+PART_FIELDS = (
+    "description",
+    "manufacturer",
+    "manufacturer_code",
+    "package",
+    "pin_count",
+    "pin_pitch",
+    "voltage_rating",
+    "input_voltage",
+    "output_voltage",
+    "mounting_type",
+    "series",
+    "dimensions",
+    "product_page",
+    "seller",
+    "seller_link",
+)
+
+
+@dataclass(frozen=True)
+class PartView:
+    """A part with its type, tags and cover; ``attachments`` only when shown in full."""
+
+    key: str
+    fields: dict[str, Any]
+    type: str | None
+    tags: list[str]
+    set_id: int
+    cover: CoverView | None
+    attachment_count: int
+    created_at: datetime
+    updated_at: datetime
+    attachments: list[AttachmentView] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        data: dict[str, Any] = {"key": self.key, **self.fields, "type": self.type}
+        data.update(
+            tags=self.tags,
+            set_id=self.set_id,
+            cover=self.cover.to_dict() if self.cover else None,
+            attachment_count=self.attachment_count,
+            created_at=_iso(self.created_at),
+            updated_at=_iso(self.updated_at),
+        )
+        if self.attachments is not None:
+            data["attachments"] = [a.to_dict() for a in self.attachments]
+        return data
+
+
+@dataclass(frozen=True)
+class KitView:
+    """A kit with its status and cover; ``attachments`` only when shown in full."""
+
+    name: str
+    description: str | None
+    build_target: int
+    status: str
+    archived_at: datetime | None
+    set_id: int
+    cover: CoverView | None
+    attachment_count: int
+    created_at: datetime
+    updated_at: datetime
+    attachments: list[AttachmentView] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        data: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "build_target": self.build_target,
+            "status": self.status,
+            "archived_at": _iso(self.archived_at),
+            "set_id": self.set_id,
+            "cover": self.cover.to_dict() if self.cover else None,
+            "attachment_count": self.attachment_count,
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
+        }
+        if self.attachments is not None:
+            data["attachments"] = [a.to_dict() for a in self.attachments]
+        return data
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What a delete removed."""
+
+    what: str
+    attachments_removed: int = 0
+    new_cover_id: int | None = None
+    cover_changed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of a consistency check."""
+
+    check: str
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return asdict(self)
+
+
+@dataclass
+class CheckReport:
+    """The findings of ``db check``; ``ok`` when there are none."""
+
+    checks_run: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "ok": self.ok,
+            "checks": self.checks_run,
+            "problems": [p.to_dict() for p in self.problems],
+        }

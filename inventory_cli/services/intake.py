@@ -1,0 +1,127 @@
+"""Checks a file before it becomes an attachment: a readable regular file of an allowed, intact type."""
+
+from __future__ import annotations
+
+import os
+import stat
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from inventory_cli.config import Settings
+from inventory_cli.domain.models import AttachmentKind
+from inventory_cli.domain.rules import Sniffed, describe_unknown, sniff
+from inventory_cli.errors import InvalidInputError, NotFoundError
+
+SNIFF_BYTES = 4096
+_FILE_KINDS = {
+    stat.S_IFIFO: "FIFO (named pipe)",
+    stat.S_IFCHR: "character device",
+    stat.S_IFBLK: "block device",
+    stat.S_IFSOCK: "socket",
+    stat.S_IFDIR: "directory",
+}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """An opened input file with its declared name, size and sniffed type."""
+
+    handle: BinaryIO
+    name: str
+    size: int
+    sniffed: Sniffed
+
+
+def _limit_for(kind: AttachmentKind, settings: Settings) -> int:
+    return settings.max_image_bytes if kind is AttachmentKind.IMAGE else settings.max_pdf_bytes
+
+
+@contextmanager
+def open_input(path_text: str, settings: Settings) -> Iterator[InputFile]:
+    """Open ``path_text`` for attaching, refusing anything that is not an allowed regular file."""
+    path = Path(path_text).expanduser()
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise NotFoundError(f"file not found: {path_text}") from None
+    except IsADirectoryError:
+        raise InvalidInputError(f"{path_text} is a directory, not a file") from None
+    except PermissionError:
+        raise InvalidInputError(f"cannot read {path_text}: permission denied") from None
+    except OSError as exc:
+        raise InvalidInputError(f"cannot open {path_text}: {exc.strerror}") from None
+    info = os.fstat(fd)
+    file_type = stat.S_IFMT(info.st_mode)
+    if file_type != stat.S_IFREG:
+        os.close(fd)
+        kind = _FILE_KINDS.get(file_type, "special file")
+        raise InvalidInputError(f"{path_text} is a {kind}, not a regular file")
+    handle = os.fdopen(fd, "rb")
+    with handle:
+        if info.st_size == 0:
+            raise InvalidInputError(f"{path_text} is empty")
+        head = handle.read(SNIFF_BYTES)
+        handle.seek(0)
+        sniffed = sniff(head)
+        if sniffed is None:
+            raise InvalidInputError(
+                f"{path_text}: content type not allowed ({describe_unknown(head)})",
+                hint="attach JPEG, PNG, WebP or GIF images and PDF files; the name does not count",
+            )
+        limit = _limit_for(sniffed.kind, settings)
+        if info.st_size > limit:
+            raise InvalidInputError(
+                f"{path_text} is {info.st_size} bytes; the limit for {sniffed.kind} files is {limit} bytes"
+            )
+        yield InputFile(handle, path.name, info.st_size, sniffed)
+
+
+def max_bytes_for(item: InputFile, settings: Settings) -> int:
+    """The size a staged copy may reach (the file may grow while it is read)."""
+    return _limit_for(item.sniffed.kind, settings)
+
+
+def verify_content(staged_path: Path, item: InputFile) -> None:
+    """Check that the staged copy really is what its magic bytes claim, and intact."""
+    if item.sniffed.kind is AttachmentKind.IMAGE:
+        _verify_image(staged_path, item)
+    elif item.sniffed.kind is AttachmentKind.PDF:
+        _verify_pdf(staged_path, item)
+
+
+def _verify_image(path: Path, item: InputFile) -> None:
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        # Pillow only warns between 1x and 2x its pixel limit; both are refused here.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as image:
+                if image.format != item.sniffed.pillow_format:
+                    raise InvalidInputError(f"{item.name}: not a valid {item.sniffed.content_type}")
+                if image.format == "JPEG":
+                    # A reduced DCT decode still reads every byte of the entropy-coded data.
+                    image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+                image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise InvalidInputError(
+                f"{item.name}: image has too many pixels (a decompression bomb?)",
+                hint=f"the limit is {Image.MAX_IMAGE_PIXELS} pixels",
+            ) from None
+        except InvalidInputError:
+            raise
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise InvalidInputError(f"{item.name}: corrupt or truncated image ({exc})") from None
+
+
+def _verify_pdf(path: Path, item: InputFile) -> None:
+    with path.open("rb") as handle:
+        handle.seek(max(0, item.size - 2048))
+        tail = handle.read()
+    if b"%%EOF" not in tail:
+        raise InvalidInputError(f"{item.name}: truncated PDF (no end-of-file marker)")

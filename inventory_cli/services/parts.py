@@ -1,0 +1,233 @@
+"""Parts: add, list, show, edit and remove; every part is created together with its set."""
+
+from __future__ import annotations
+
+import difflib
+import random
+import string
+from dataclasses import replace
+from typing import Any
+
+from inventory_cli.bootstrap import Inventory
+from inventory_cli.domain.models import AttachmentSet, Part, utcnow
+from inventory_cli.domain.rules import normalise_key, random_key, validate_url
+from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
+from inventory_cli.services.dto import PART_FIELDS, PartView, Removed
+from inventory_cli.services.sets import attachment_view, cover_view
+from inventory_cli.storage.uow import UnitOfWork
+
+RANDOM_KEY_TRIES = 32
+TEXT_LIMITS = {
+    "manufacturer": 255,
+    "manufacturer_code": 255,
+    "package": 100,
+    "pin_pitch": 50,
+    "voltage_rating": 100,
+    "input_voltage": 100,
+    "output_voltage": 100,
+    "mounting_type": 50,
+    "series": 100,
+    "dimensions": 100,
+    "seller": 255,
+}
+URL_FIELDS = ("product_page", "seller_link")
+
+
+def _clean_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate part fields; an empty string clears an optional field."""
+    cleaned: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in PART_FIELDS:
+            raise UsageError(f"unknown part field {name!r}")
+        if name == "description":
+            text = str(value).strip()
+            if not text:
+                raise InvalidInputError("description is blank", hint="describe the part in a few words")
+            cleaned[name] = text
+        elif name == "pin_count":
+            if value is not None and int(value) <= 0:
+                raise InvalidInputError(f"pin count {value} must be greater than 0")
+            cleaned[name] = value
+        elif isinstance(value, str) and not value.strip():
+            cleaned[name] = None
+        elif name in URL_FIELDS:
+            cleaned[name] = validate_url(str(value))
+        else:
+            text = str(value).strip()
+            limit = TEXT_LIMITS[name]
+            if len(text) > limit:
+                raise InvalidInputError(
+                    f"{name.replace('_', ' ')} is {len(text)} characters long; the limit is {limit}"
+                )
+            cleaned[name] = text
+    return cleaned
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    """Tags stripped, blank ones refused, duplicates dropped, order kept."""
+    result: list[str] = []
+    for tag in tags:
+        text = tag.strip()
+        if not text:
+            raise InvalidInputError("tag is blank")
+        if len(text) > 100:
+            raise InvalidInputError(f"tag {text[:40]!r}… is longer than 100 characters")
+        if text not in result:
+            result.append(text)
+    return result
+
+
+def _type_id(uow: UnitOfWork, type_name: str | None) -> int | None:
+    if type_name is None or not type_name.strip():
+        return None
+    found = uow.types.by_name(type_name)
+    if found is None:
+        names = uow.types.names()
+        close = difflib.get_close_matches(type_name, names, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else None
+        raise NotFoundError(
+            f"unknown part type {type_name!r}", hint=hint or "known types: " + ", ".join(names)
+        )
+    return found.id
+
+
+def _free_key(uow: UnitOfWork, rng: random.Random | None = None) -> str:
+    """A random unused key; after many misses, a random pick among the keys still free."""
+    for _ in range(RANDOM_KEY_TRIES):
+        key = random_key(rng)
+        if not uow.parts.key_taken(key):
+            return key
+    taken = uow.parts.all_keys()
+    letters = string.ascii_uppercase
+    free = [a + b + c + d for a in letters for b in letters for c in letters for d in letters]
+    free = [key for key in free if key not in taken]
+    if not free:
+        raise ConflictError("every four-letter part key is in use")
+    return (rng or random.SystemRandom()).choice(free)
+
+
+def _find(uow: UnitOfWork, key: str) -> Part:
+    part = uow.parts.by_key(key.strip().upper())
+    if part is None:
+        raise NotFoundError(f"no part with key {key!r}")
+    return part
+
+
+def _view(uow: UnitOfWork, key: str, with_attachments: bool = False) -> PartView:
+    rows = uow.parts.rows(key)
+    if not rows:
+        raise NotFoundError(f"no part with key {key!r}")
+    view = _row_view(rows[0])
+    if with_attachments:
+        part = rows[0].Part
+        attachment_set = uow.sets.get(part.attachment_set_id)
+        cover_id = attachment_set.cover_attachment_id if attachment_set else None
+        attachments = [attachment_view(a, cover_id) for a in uow.sets.attachments(part.attachment_set_id)]
+        view = replace(view, attachments=attachments)
+    return view
+
+
+def _row_view(row: Any) -> PartView:
+    part: Part = row.Part
+    return PartView(
+        key=part.key,
+        fields={name: getattr(part, name) for name in PART_FIELDS},
+        type=row.type_name,
+        tags=list(part.tags or []),
+        set_id=part.attachment_set_id,
+        cover=cover_view(row.cover_id, row.cover_title, row.cover_filename),
+        attachment_count=row.attachment_count,
+        created_at=part.created_at,
+        updated_at=part.updated_at,
+    )
+
+
+def add_part(
+    inventory: Inventory,
+    description: str,
+    *,
+    key: str | None = None,
+    type_name: str | None = None,
+    tags: list[str] | None = None,
+    **fields: Any,
+) -> PartView:
+    """Create a part and its empty attachment set in one transaction."""
+    values = _clean_fields({"description": description, **{k: v for k, v in fields.items() if v is not None}})
+    clean_tags = _clean_tags(tags or [])
+    wanted = normalise_key(key) if key is not None else None
+    with inventory.uow() as uow:
+        type_id = _type_id(uow, type_name)
+        if wanted is not None and uow.parts.key_taken(wanted):
+            raise ConflictError(f"part key {wanted} is already taken", hint="leave out --key for a free one")
+        chosen = wanted or _free_key(uow)
+        attachment_set = AttachmentSet()
+        uow.sets.add(attachment_set)
+        uow.sets.flush()
+        assert attachment_set.id is not None
+        uow.parts.add(
+            Part(
+                key=chosen,
+                type_id=type_id,
+                tags=clean_tags or None,
+                attachment_set_id=attachment_set.id,
+                **values,
+            )
+        )
+        uow.sets.flush()
+        view = _view(uow, chosen)
+        uow.commit()
+        return view
+
+
+def list_parts(inventory: Inventory) -> list[PartView]:
+    """Every part with type and cover, by key, in one query."""
+    with inventory.uow(read_only=True) as uow:
+        return [_row_view(row) for row in uow.parts.rows()]
+
+
+def show_part(inventory: Inventory, key: str) -> PartView:
+    """One part with its attachments."""
+    with inventory.uow(read_only=True) as uow:
+        part = _find(uow, key)
+        return _view(uow, part.key, with_attachments=True)
+
+
+_UNSET: Any = object()
+
+
+def edit_part(
+    inventory: Inventory,
+    key: str,
+    *,
+    type_name: str | None = _UNSET,
+    tags: list[str] | None = _UNSET,
+    **fields: Any,
+) -> PartView:
+    """Change the given fields of a part; an empty string clears an optional field."""
+    values = _clean_fields({k: v for k, v in fields.items() if v is not None})
+    if not values and type_name is _UNSET and tags is _UNSET:
+        raise UsageError("nothing to change", hint="give at least one option, see --help")
+    with inventory.uow() as uow:
+        part = _find(uow, key)
+        for name, value in values.items():
+            setattr(part, name, value)
+        if type_name is not _UNSET:
+            part.type_id = _type_id(uow, type_name)
+        if tags is not _UNSET:
+            part.tags = _clean_tags(tags or []) or None
+        part.updated_at = utcnow()
+        uow.sets.flush()
+        view = _view(uow, part.key)
+        uow.commit()
+        return view
+
+
+def remove_part(inventory: Inventory, key: str) -> Removed:
+    """Delete a part with its set and the set's attachments; blobs stay for 'store gc'."""
+    with inventory.uow() as uow:
+        part = _find(uow, key)
+        count = len(uow.sets.attachments(part.attachment_set_id))
+        uow.parts.delete(part)
+        uow.sets.flush()
+        uow.commit()
+        return Removed(what=f"part {part.key}", attachments_removed=count)

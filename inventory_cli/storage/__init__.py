@@ -1,0 +1,1 @@
+"""Storage: the SQLite engine, the unit of work, repositories, the blob store and migrations."""

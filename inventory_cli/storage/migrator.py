@@ -1,0 +1,123 @@
+"""Runs the Alembic migrations with foreign keys off, a backup first and a foreign-key check last."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from inventory_cli.errors import StorageError
+from inventory_cli.storage.engine import begin_mode
+from inventory_cli.storage.schema import SchemaState, read_revision
+
+
+class MigrationRefused(Exception):
+    """Raised by a migration that will not run as asked; the message is for the user."""
+
+
+@dataclass
+class MigrationResult:
+    """What a migration run did: revisions before and after, a backup, notices."""
+
+    before: str | None
+    after: str | None
+    backup: Path | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+def migrations_dir() -> Path:
+    """The migrations folder: inside the installed package, else beside it in a source tree."""
+    package_dir = Path(__file__).resolve().parent.parent
+    for candidate in (package_dir / "_migrations", package_dir.parent / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise StorageError("the database migrations are missing from this installation")
+
+
+def _alembic_config(connection: Connection, options: dict[str, Any]) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["connection"] = connection
+    config.attributes["notices"] = []
+    config.attributes.update(options)
+    return config
+
+
+def backup_database(db_path: Path, revision: str | None) -> Path:
+    """Write a consistent copy of the database next to it, named after revision and time."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    target = db_path.with_name(f"{db_path.name}.backup-{revision or 'none'}-{stamp}")
+    source = sqlite3.connect(db_path)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    return target
+
+
+def _run(engine: Engine, action: str, target: str, options: dict[str, Any]) -> list[str]:
+    """Run one Alembic command in a single transaction with foreign keys off."""
+    from alembic import command
+
+    with engine.connect() as connection:
+        # The pragma is ignored inside a transaction, so it goes to the driver before BEGIN.
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        with begin_mode("IMMEDIATE"), connection.begin():
+            config = _alembic_config(connection, options)
+            try:
+                getattr(command, action)(config, target)
+            except MigrationRefused as exc:
+                raise StorageError(str(exc)) from None
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StorageError(
+                    f"migration left {len(broken)} foreign-key violations; nothing was changed",
+                    hint=f"first: {tuple(broken[0])}",
+                )
+        notices: list[str] = config.attributes["notices"]
+        return notices
+
+
+def current_revision(engine: Engine) -> tuple[SchemaState, str | None]:
+    """The schema state of the database behind ``engine``."""
+    with begin_mode("DEFERRED"), engine.connect() as connection:
+        return read_revision(connection)
+
+
+def upgrade(
+    engine: Engine, db_path: Path | None, target: str = "head", *, backup: bool = True
+) -> MigrationResult:
+    """Upgrade to ``target``, backing up a database that already holds a schema."""
+    state, before = current_revision(engine)
+    if state is SchemaState.NEWER:
+        raise StorageError(
+            f"database is at revision {before}, newer than this version of inventory knows",
+            hint="upgrade the inventory program",
+        )
+    if state is SchemaState.FOREIGN:
+        raise StorageError("the database holds tables but is not an inventory database")
+    saved = None
+    if backup and db_path is not None and state is not SchemaState.EMPTY:
+        saved = backup_database(db_path, before)
+    notices = _run(engine, "upgrade", target, {})
+    return MigrationResult(before, current_revision(engine)[1], saved, notices)
+
+
+def downgrade(engine: Engine, db_path: Path | None, target: str, options: dict[str, Any]) -> MigrationResult:
+    """Downgrade to ``target`` after a backup; migrations may refuse unless told otherwise."""
+    state, before = current_revision(engine)
+    if state in (SchemaState.EMPTY, SchemaState.FOREIGN):
+        raise StorageError("the database has no inventory schema to downgrade")
+    saved = backup_database(db_path, before) if db_path is not None else None
+    notices = _run(engine, "downgrade", target, options)
+    return MigrationResult(before, current_revision(engine)[1], saved, notices)

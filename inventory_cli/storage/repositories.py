@@ -1,0 +1,226 @@
+"""Repositories: the queries of each aggregate, each listing in its defined order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, func, literal, select, union_all
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from inventory_cli.domain.models import (
+    Attachment,
+    AttachmentKind,
+    AttachmentSet,
+    Kit,
+    Part,
+    PartType,
+)
+
+
+class TypeRepository:
+    """Part categories."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_name(self, name: str) -> PartType | None:
+        """The type whose name matches without regard to case."""
+        statement = select(PartType).where(func.lower(col(PartType.name)) == name.strip().lower())
+        return self.session.execute(statement).scalars().first()
+
+    def names(self) -> list[str]:
+        """Every type name, sorted."""
+        statement = select(col(PartType.name)).order_by(func.lower(col(PartType.name)))
+        return list(self.session.execute(statement).scalars())
+
+
+def _cover_columns(cover: Any) -> tuple[Any, ...]:
+    return (
+        cover.id.label("cover_id"),
+        cover.title.label("cover_title"),
+        cover.filename.label("cover_filename"),
+    )
+
+
+def _attachment_count(set_id_column: Any) -> Any:
+    return (
+        select(func.count(col(Attachment.id)))
+        .where(col(Attachment.attachment_set_id) == set_id_column)
+        .scalar_subquery()
+        .label("attachment_count")
+    )
+
+
+class PartRepository:
+    """Parts, looked up by key; listings join type and cover in one statement."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, part: Part) -> None:
+        """Stage a new part."""
+        self.session.add(part)
+
+    def by_key(self, key: str) -> Part | None:
+        """The part with ``key``."""
+        return self.session.execute(select(Part).where(col(Part.key) == key)).scalars().first()
+
+    def key_taken(self, key: str) -> bool:
+        """Whether a part already uses ``key``."""
+        statement = select(literal(1)).where(col(Part.key) == key)
+        return self.session.execute(statement).first() is not None
+
+    def all_keys(self) -> set[str]:
+        """Every key in use."""
+        return set(self.session.execute(select(col(Part.key))).scalars())
+
+    def rows(self, key: str | None = None) -> Sequence[Row[Any]]:
+        """Parts with type name, cover and attachment count, ordered by key."""
+        cover = aliased(Attachment)
+        statement = (
+            select(
+                Part,
+                col(PartType.name).label("type_name"),
+                *_cover_columns(cover),
+                _attachment_count(Part.attachment_set_id),
+            )
+            .outerjoin(PartType, col(PartType.id) == col(Part.type_id))
+            .join(AttachmentSet, col(AttachmentSet.id) == col(Part.attachment_set_id))
+            .outerjoin(cover, col(cover.id) == col(AttachmentSet.cover_attachment_id))
+            .order_by(col(Part.key))
+        )
+        if key is not None:
+            statement = statement.where(col(Part.key) == key)
+        return self.session.execute(statement).all()
+
+    def delete(self, part: Part) -> None:
+        """Delete a part; its set and the set's attachments go with it."""
+        self.session.delete(part)
+
+
+class KitRepository:
+    """Kits, looked up by name."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, kit: Kit) -> None:
+        """Stage a new kit."""
+        self.session.add(kit)
+
+    def by_name(self, name: str) -> Kit | None:
+        """The kit called ``name`` (exact match)."""
+        return self.session.execute(select(Kit).where(col(Kit.name) == name)).scalars().first()
+
+    def by_name_folded(self, name: str) -> Kit | None:
+        """A kit whose name matches ``name`` without regard to case."""
+        statement = select(Kit).where(func.lower(col(Kit.name)) == name.lower())
+        return self.session.execute(statement).scalars().first()
+
+    def rows(self, name: str | None = None, include_archived: bool = True) -> Sequence[Row[Any]]:
+        """Kits with cover and attachment count, ordered by name."""
+        cover = aliased(Attachment)
+        statement = (
+            select(Kit, *_cover_columns(cover), _attachment_count(Kit.attachment_set_id))
+            .join(AttachmentSet, col(AttachmentSet.id) == col(Kit.attachment_set_id))
+            .outerjoin(cover, col(cover.id) == col(AttachmentSet.cover_attachment_id))
+            .order_by(col(Kit.name))
+        )
+        if name is not None:
+            statement = statement.where(col(Kit.name) == name)
+        if not include_archived:
+            statement = statement.where(col(Kit.status) == "active")
+        return self.session.execute(statement).all()
+
+    def delete(self, kit: Kit) -> None:
+        """Delete a kit; its set and the set's attachments go with it."""
+        self.session.delete(kit)
+
+
+class SetRepository:
+    """Attachment sets and their attachments."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, item: AttachmentSet | Attachment) -> None:
+        """Stage a new set or attachment."""
+        self.session.add(item)
+
+    def flush(self) -> None:
+        """Send staged rows so that they get ids."""
+        self.session.flush()
+
+    def get(self, set_id: int) -> AttachmentSet | None:
+        """The set with ``set_id``."""
+        return self.session.get(AttachmentSet, set_id)
+
+    def owner_label(self, set_id: int) -> str | None:
+        """``part:KEY`` or ``kit:NAME`` of the set's owner, None for an orphan."""
+        owners: Any = union_all(
+            select(literal("part").label("kind"), col(Part.key).label("name")).where(
+                col(Part.attachment_set_id) == set_id
+            ),
+            select(literal("kit"), col(Kit.name)).where(col(Kit.attachment_set_id) == set_id),
+        )
+        row = self.session.execute(select(owners.subquery())).first()
+        return f"{row[0]}:{row[1]}" if row else None
+
+    def attachment(self, attachment_id: int) -> Attachment | None:
+        """The attachment with ``attachment_id``, in whatever set."""
+        return self.session.get(Attachment, attachment_id)
+
+    def attachments(self, set_id: int) -> list[Attachment]:
+        """The set's attachments, oldest first (ties by id)."""
+        statement = (
+            select(Attachment)
+            .where(col(Attachment.attachment_set_id) == set_id)
+            .order_by(col(Attachment.created_at), col(Attachment.id))
+        )
+        return list(self.session.execute(statement).scalars())
+
+    def with_digest(self, set_id: int, digest: str) -> Attachment | None:
+        """An attachment of the set that holds the content ``digest``."""
+        statement = select(Attachment).where(
+            col(Attachment.attachment_set_id) == set_id, col(Attachment.blob_digest) == digest
+        )
+        return self.session.execute(statement).scalars().first()
+
+    def oldest_image(self, set_id: int, excluding: int | None = None) -> Attachment | None:
+        """The set's oldest image (ties by id), skipping ``excluding``."""
+        statement = (
+            select(Attachment)
+            .where(
+                col(Attachment.attachment_set_id) == set_id,
+                col(Attachment.kind) == AttachmentKind.IMAGE.value,
+            )
+            .order_by(col(Attachment.created_at), col(Attachment.id))
+            .limit(1)
+        )
+        if excluding is not None:
+            statement = statement.where(col(Attachment.id) != excluding)
+        return self.session.execute(statement).scalars().first()
+
+    def summaries(self) -> Sequence[Row[Any]]:
+        """Every set with owner, attachment count and cover, ordered by id."""
+        cover = aliased(Attachment)
+        statement = (
+            select(
+                col(AttachmentSet.id),
+                col(Part.key).label("part_key"),
+                col(Kit.name).label("kit_name"),
+                *_cover_columns(cover),
+                _attachment_count(AttachmentSet.id),
+            )
+            .outerjoin(Part, col(Part.attachment_set_id) == col(AttachmentSet.id))
+            .outerjoin(Kit, col(Kit.attachment_set_id) == col(AttachmentSet.id))
+            .outerjoin(cover, col(cover.id) == col(AttachmentSet.cover_attachment_id))
+            .order_by(col(AttachmentSet.id))
+        )
+        return self.session.execute(statement).all()
+
+    def delete_attachment(self, attachment: Attachment) -> None:
+        """Delete one attachment row (never its blob)."""
+        self.session.delete(attachment)

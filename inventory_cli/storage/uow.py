@@ -1,0 +1,64 @@
+"""Unit of work: one session and one transaction per command, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from inventory_cli.storage.engine import begin_mode, translate_db_error
+from inventory_cli.storage.repositories import (
+    KitRepository,
+    PartRepository,
+    SetRepository,
+    TypeRepository,
+)
+
+
+class UnitOfWork:
+    """A session whose changes are written only by ``commit()``; reads can skip the write lock."""
+
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._mode = begin_mode("DEFERRED" if read_only else "IMMEDIATE")
+        self.session: Session
+        self.types: TypeRepository
+        self.parts: PartRepository
+        self.kits: KitRepository
+        self.sets: SetRepository
+
+    def __enter__(self) -> Self:
+        self._mode.__enter__()
+        self.session = Session(self._engine, expire_on_commit=False, autoflush=True)
+        self.types = TypeRepository(self.session)
+        self.parts = PartRepository(self.session)
+        self.kits = KitRepository(self.session)
+        self.sets = SetRepository(self.session)
+        return self
+
+    def commit(self) -> None:
+        """Write everything done in this unit of work."""
+        self.session.commit()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            # close() rolls back whatever was not committed and, unlike rollback(),
+            # keeps loaded attributes readable on the returned objects.
+            self.session.close()
+        except DBAPIError:
+            pass  # the connection is gone; the error that got us here says why
+        finally:
+            self._mode.__exit__(None, None, None)
+        if isinstance(exc, DBAPIError):
+            translated = translate_db_error(exc, str(self._engine.url))
+            if translated is not None:
+                raise translated from exc

@@ -1,0 +1,366 @@
+"""Attachment sets: every part and kit owns one set; attachments belong to sets, covers to sets.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-28
+
+Set-based data move: each part's set takes the part's id, each kit's set takes the largest part
+id plus the kit's id, so owners and sets are joined without per-row loops. Attachment ids are
+kept. A legacy cover that is not an image of its own part is dropped and reported.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import context, op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+PART_COLUMNS = (
+    "id, key, description, manufacturer, manufacturer_code, type_id, tags, package, pin_count, "
+    "pin_pitch, voltage_rating, input_voltage, output_voltage, mounting_type, series, "
+    "dimensions, product_page, seller, seller_link, created_at, updated_at"
+)
+KIT_COLUMNS = "id, name, description, build_target, status, archived_at, created_at, updated_at"
+ATTACHMENT_COLUMNS = (
+    "id, kind, title, blob_digest, url, filename, content_type, size_bytes, created_at, updated_at"
+)
+
+TRIGGERS = {
+    "trg_parts_delete_set": """
+        CREATE TRIGGER trg_parts_delete_set AFTER DELETE ON parts
+        BEGIN DELETE FROM attachment_sets WHERE id = OLD.attachment_set_id; END""",
+    "trg_kits_delete_set": """
+        CREATE TRIGGER trg_kits_delete_set AFTER DELETE ON kits
+        BEGIN DELETE FROM attachment_sets WHERE id = OLD.attachment_set_id; END""",
+    "trg_parts_set_unshared_insert": """
+        CREATE TRIGGER trg_parts_set_unshared_insert BEFORE INSERT ON parts
+        WHEN EXISTS (SELECT 1 FROM kits WHERE attachment_set_id = NEW.attachment_set_id)
+        BEGIN SELECT RAISE(ABORT, 'attachment set is already owned by a kit'); END""",
+    "trg_parts_set_unshared_update": """
+        CREATE TRIGGER trg_parts_set_unshared_update BEFORE UPDATE OF attachment_set_id ON parts
+        WHEN EXISTS (SELECT 1 FROM kits WHERE attachment_set_id = NEW.attachment_set_id)
+        BEGIN SELECT RAISE(ABORT, 'attachment set is already owned by a kit'); END""",
+    "trg_kits_set_unshared_insert": """
+        CREATE TRIGGER trg_kits_set_unshared_insert BEFORE INSERT ON kits
+        WHEN EXISTS (SELECT 1 FROM parts WHERE attachment_set_id = NEW.attachment_set_id)
+        BEGIN SELECT RAISE(ABORT, 'attachment set is already owned by a part'); END""",
+    "trg_kits_set_unshared_update": """
+        CREATE TRIGGER trg_kits_set_unshared_update BEFORE UPDATE OF attachment_set_id ON kits
+        WHEN EXISTS (SELECT 1 FROM parts WHERE attachment_set_id = NEW.attachment_set_id)
+        BEGIN SELECT RAISE(ABORT, 'attachment set is already owned by a part'); END""",
+    "trg_sets_cover_insert": """
+        CREATE TRIGGER trg_sets_cover_insert BEFORE INSERT ON attachment_sets
+        WHEN NEW.cover_attachment_id IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM attachments WHERE id = NEW.cover_attachment_id
+            AND attachment_set_id = NEW.id AND kind = 'image')
+        BEGIN SELECT RAISE(ABORT, 'cover must be an image of the same set'); END""",
+    "trg_sets_cover_update": """
+        CREATE TRIGGER trg_sets_cover_update BEFORE UPDATE OF cover_attachment_id ON attachment_sets
+        WHEN NEW.cover_attachment_id IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM attachments WHERE id = NEW.cover_attachment_id
+            AND attachment_set_id = NEW.id AND kind = 'image')
+        BEGIN SELECT RAISE(ABORT, 'cover must be an image of the same set'); END""",
+    "trg_attachments_cover_stays_valid": """
+        CREATE TRIGGER trg_attachments_cover_stays_valid
+        BEFORE UPDATE OF attachment_set_id, kind ON attachments
+        WHEN EXISTS (SELECT 1 FROM attachment_sets WHERE cover_attachment_id = OLD.id)
+        AND (NEW.attachment_set_id != OLD.attachment_set_id OR NEW.kind != 'image')
+        BEGIN SELECT RAISE(ABORT, 'attachment is a cover: it must stay an image of its set'); END""",
+}
+
+
+def _timestamps() -> list[sa.Column]:
+    return [
+        sa.Column("created_at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=False),
+    ]
+
+
+def _part_columns() -> list[sa.Column]:
+    return [
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(4), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("manufacturer", sa.String(255)),
+        sa.Column("manufacturer_code", sa.String(255)),
+        sa.Column("type_id", sa.Integer()),
+        sa.Column("tags", sa.JSON()),
+        sa.Column("package", sa.String(100)),
+        sa.Column("pin_count", sa.Integer()),
+        sa.Column("pin_pitch", sa.String(50)),
+        sa.Column("voltage_rating", sa.String(100)),
+        sa.Column("input_voltage", sa.String(100)),
+        sa.Column("output_voltage", sa.String(100)),
+        sa.Column("mounting_type", sa.String(50)),
+        sa.Column("series", sa.String(100)),
+        sa.Column("dimensions", sa.String(100)),
+        sa.Column("product_page", sa.String(2000)),
+        sa.Column("seller", sa.String(255)),
+        sa.Column("seller_link", sa.String(2000)),
+    ]
+
+
+def _part_constraints() -> list[sa.Constraint]:
+    return [
+        sa.PrimaryKeyConstraint("id", name="pk_parts"),
+        sa.UniqueConstraint("key", name="uq_parts_key"),
+        sa.CheckConstraint("pin_count IS NULL OR pin_count > 0", name="ck_parts_pin_count_positive"),
+        sa.CheckConstraint("length(key) = 4 AND key GLOB '[A-Z][A-Z][A-Z][A-Z]'", name="ck_parts_key_format"),
+        sa.ForeignKeyConstraint(
+            ["type_id"], ["types.id"], name="fk_parts_type_id_types", ondelete="RESTRICT"
+        ),
+    ]
+
+
+def _kit_columns() -> list[sa.Column]:
+    return [
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("description", sa.Text()),
+        sa.Column("build_target", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("archived_at", sa.DateTime()),
+    ]
+
+
+def _kit_constraints() -> list[sa.Constraint]:
+    return [
+        sa.PrimaryKeyConstraint("id", name="pk_kits"),
+        sa.UniqueConstraint("name", name="uq_kits_name"),
+        sa.CheckConstraint("build_target >= 0", name="ck_kits_build_target_non_negative"),
+        sa.CheckConstraint("status IN ('active', 'archived')", name="ck_kits_status"),
+        sa.CheckConstraint("status != 'archived' OR archived_at IS NOT NULL", name="ck_kits_archived_at"),
+    ]
+
+
+def _set_owner_columns(table: str) -> list[Any]:
+    return [
+        sa.Column("attachment_set_id", sa.Integer(), nullable=False),
+        sa.UniqueConstraint("attachment_set_id", name=f"uq_{table}_attachment_set_id"),
+        sa.ForeignKeyConstraint(
+            ["attachment_set_id"],
+            ["attachment_sets.id"],
+            name=f"fk_{table}_attachment_set_id_attachment_sets",
+            ondelete="RESTRICT",
+        ),
+    ]
+
+
+def _rebuild(table: str, items: list[Any], insert_sql: str) -> None:
+    """Replace ``table`` by a new definition, copying rows with ``insert_sql`` (SQLite's way)."""
+    op.create_table(f"_new_{table}", *items)
+    op.execute(insert_sql.format(new=f"_new_{table}"))
+    op.drop_table(table)
+    op.rename_table(f"_new_{table}", table)
+
+
+def _notice(message: str) -> None:
+    context.config.attributes.setdefault("notices", []).append(message)
+
+
+def _scalar(sql: str) -> int:
+    return int(op.get_bind().execute(sa.text(sql)).scalar() or 0)
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    op.create_table(
+        "attachment_sets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cover_attachment_id", sa.Integer()),
+        *_timestamps(),
+        sa.PrimaryKeyConstraint("id", name="pk_attachment_sets"),
+        sa.ForeignKeyConstraint(
+            ["cover_attachment_id"],
+            ["attachments.id"],
+            name="fk_attachment_sets_cover_attachment_id_attachments",
+            ondelete="SET NULL",
+        ),
+    )
+    op.create_table(
+        "attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("attachment_set_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(10), nullable=False),
+        sa.Column("title", sa.String(255), nullable=False),
+        sa.Column("blob_digest", sa.String(64)),
+        sa.Column("url", sa.String(2000)),
+        sa.Column("filename", sa.String(255)),
+        sa.Column("content_type", sa.String(100)),
+        sa.Column("size_bytes", sa.Integer()),
+        *_timestamps(),
+        sa.PrimaryKeyConstraint("id", name="pk_attachments"),
+        sa.CheckConstraint("kind IN ('image', 'pdf', 'url')", name="ck_attachments_kind"),
+        sa.CheckConstraint("length(trim(title)) BETWEEN 1 AND 255", name="ck_attachments_title_length"),
+        sa.CheckConstraint("blob_digest IS NOT NULL OR url IS NOT NULL", name="ck_attachments_has_content"),
+        sa.ForeignKeyConstraint(
+            ["attachment_set_id"],
+            ["attachment_sets.id"],
+            name="fk_attachments_attachment_set_id_attachment_sets",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index("ix_attachments_blob_digest", "attachments", ["blob_digest"])
+    op.create_index("ix_attachments_set_created", "attachments", ["attachment_set_id", "created_at", "id"])
+
+    dropped = bind.execute(
+        sa.text(
+            "SELECT p.key, p.cover_attachment_id, a.kind, a.part_id FROM parts p "
+            "LEFT JOIN part_attachments a ON a.id = p.cover_attachment_id "
+            "WHERE p.cover_attachment_id IS NOT NULL "
+            "AND (a.id IS NULL OR a.part_id != p.id OR a.kind != 'image') ORDER BY p.key"
+        )
+    ).fetchall()
+    for key, attachment_id, kind, owner in dropped:
+        reason = (
+            "it does not exist"
+            if kind is None
+            else "it belongs to another part"
+            if owner is not None and kind == "image"
+            else f"it is a {kind}, not an image"
+        )
+        _notice(f"part {key}: cover attachment {attachment_id} dropped because {reason}")
+
+    op.execute(
+        "INSERT INTO attachment_sets (id, created_at, updated_at) "
+        "SELECT id, created_at, updated_at FROM parts"
+    )
+    op.execute(
+        "INSERT INTO attachment_sets (id, created_at, updated_at) "
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM parts) + id, created_at, updated_at FROM kits"
+    )
+    op.execute(
+        f"INSERT INTO attachments (attachment_set_id, {ATTACHMENT_COLUMNS}) "
+        f"SELECT part_id, {ATTACHMENT_COLUMNS} FROM part_attachments"
+    )
+    op.execute(
+        "UPDATE attachment_sets SET cover_attachment_id = ("
+        " SELECT p.cover_attachment_id FROM parts p"
+        " JOIN attachments a ON a.id = p.cover_attachment_id"
+        "  AND a.attachment_set_id = p.id AND a.kind = 'image'"
+        " WHERE p.id = attachment_sets.id)"
+        " WHERE id IN (SELECT id FROM parts)"
+    )
+
+    _rebuild(
+        "parts",
+        [*_part_columns(), *_set_owner_columns("parts"), *_timestamps(), *_part_constraints()],
+        f"INSERT INTO {{new}} ({PART_COLUMNS}, attachment_set_id) SELECT {PART_COLUMNS}, id FROM parts",
+    )
+    op.create_index("ix_parts_type_id", "parts", ["type_id"])
+    _rebuild(
+        "kits",
+        [*_kit_columns(), *_set_owner_columns("kits"), *_timestamps(), *_kit_constraints()],
+        f"INSERT INTO {{new}} ({KIT_COLUMNS}, attachment_set_id) "
+        f"SELECT {KIT_COLUMNS}, (SELECT COALESCE(MAX(id), 0) FROM parts) + id FROM kits",
+    )
+    op.drop_table("part_attachments")
+
+    if bind.dialect.name == "sqlite":
+        for ddl in TRIGGERS.values():
+            op.execute(ddl)
+
+    sets = _scalar("SELECT COUNT(*) FROM attachment_sets")
+    owners = _scalar("SELECT (SELECT COUNT(*) FROM parts) + (SELECT COUNT(*) FROM kits)")
+    if sets != owners:
+        raise RuntimeError(f"migration 0002: {sets} sets for {owners} owners")
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    doomed = bind.execute(
+        sa.text(
+            "SELECT a.id, a.attachment_set_id, k.name, a.kind, a.title, a.blob_digest, a.url, "
+            "a.filename FROM attachments a LEFT JOIN kits k ON k.attachment_set_id = "
+            "a.attachment_set_id WHERE a.attachment_set_id NOT IN "
+            "(SELECT attachment_set_id FROM parts) ORDER BY a.id"
+        )
+    ).fetchall()
+    if doomed:
+        target = context.config.attributes.get("drop_kit_attachments_to")
+        if not target:
+            from inventory_cli.storage.migrator import MigrationRefused
+
+            raise MigrationRefused(
+                f"{len(doomed)} attachments belong to kits, which the older schema cannot hold; "
+                "downgrade refused (pass --drop-kit-attachments FILE to save and drop them)"
+            )
+        rows = [
+            {
+                "id": row.id,
+                "set_id": row.attachment_set_id,
+                "owner": f"kit:{row.name}" if row.name is not None else None,
+                "kind": row.kind,
+                "title": row.title,
+                "blob_digest": row.blob_digest,
+                "url": row.url,
+                "filename": row.filename,
+            }
+            for row in doomed
+        ]
+        Path(target).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        _notice(f"{len(rows)} kit attachments written to {target} and dropped")
+        op.execute(
+            "DELETE FROM attachments WHERE attachment_set_id NOT IN (SELECT attachment_set_id FROM parts)"
+        )
+
+    if bind.dialect.name == "sqlite":
+        for name in TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+    op.create_table(
+        "part_attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("part_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(10), nullable=False),
+        sa.Column("title", sa.String(255), nullable=False),
+        sa.Column("blob_digest", sa.String(64)),
+        sa.Column("url", sa.String(2000)),
+        sa.Column("filename", sa.String(255)),
+        sa.Column("content_type", sa.String(100)),
+        sa.Column("size_bytes", sa.Integer()),
+        *_timestamps(),
+        sa.PrimaryKeyConstraint("id", name="pk_part_attachments"),
+        sa.CheckConstraint("kind IN ('image', 'pdf', 'url')", name="ck_part_attachments_kind"),
+        sa.ForeignKeyConstraint(
+            ["part_id"], ["parts.id"], name="fk_part_attachments_part_id_parts", ondelete="CASCADE"
+        ),
+    )
+    op.execute(
+        f"INSERT INTO part_attachments (part_id, {ATTACHMENT_COLUMNS}) "
+        f"SELECT p.id, {', '.join('a.' + c.strip() for c in ATTACHMENT_COLUMNS.split(','))} "
+        "FROM attachments a JOIN parts p ON p.attachment_set_id = a.attachment_set_id"
+    )
+    op.create_index("ix_part_attachments_part_id", "part_attachments", ["part_id"])
+
+    _rebuild(
+        "parts",
+        [
+            *_part_columns(),
+            sa.Column("cover_attachment_id", sa.Integer()),
+            *_timestamps(),
+            *_part_constraints(),
+            sa.ForeignKeyConstraint(
+                ["cover_attachment_id"],
+                ["part_attachments.id"],
+                name="fk_parts_cover_attachment_id_part_attachments",
+            ),
+        ],
+        f"INSERT INTO {{new}} ({PART_COLUMNS}, cover_attachment_id) "
+        f"SELECT {', '.join('p.' + c.strip() for c in PART_COLUMNS.split(','))}, "
+        "s.cover_attachment_id FROM parts p JOIN attachment_sets s ON s.id = p.attachment_set_id",
+    )
+    op.create_index("ix_parts_type_id", "parts", ["type_id"])
+    _rebuild(
+        "kits",
+        [*_kit_columns(), *_timestamps(), *_kit_constraints()],
+        f"INSERT INTO {{new}} ({KIT_COLUMNS}) SELECT {KIT_COLUMNS} FROM kits",
+    )
+    op.drop_table("attachments")
+    op.drop_table("attachment_sets")
