@@ -1,0 +1,181 @@
+"""Shared fixtures: an isolated inventory home per test, a CLI runner, sample files, snapshots."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner, Result
+
+from inventory_cli.bootstrap import Inventory
+from inventory_cli.cli.main import app
+from inventory_cli.config import load_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = REPO_ROOT / "sample_data"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every setting at a fresh folder so no test touches the real home directory."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("INVENTORY_HOME", str(home))
+    for name in ("INVENTORY_DB", "INVENTORY_STORE", "INVENTORY_MAX_IMAGE_BYTES", "INVENTORY_MAX_PDF_BYTES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("INVENTORY_BUSY_TIMEOUT_MS", "2000")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    return home
+
+
+@pytest.fixture
+def db_path(isolated_home: Path) -> Path:
+    """The SQLite file of the isolated inventory."""
+    return isolated_home / "inventory.db"
+
+
+@pytest.fixture
+def store_root(isolated_home: Path) -> Path:
+    """The blob store folder of the isolated inventory."""
+    return isolated_home / "blobs"
+
+
+@pytest.fixture
+def inventory(isolated_home: Path) -> Inventory:
+    """The composition root on the isolated settings, as a command would build it."""
+    return Inventory(load_settings())
+
+
+CliRun = Callable[..., Result]
+
+
+@pytest.fixture
+def cli() -> CliRun:
+    """Run ``inventory ARGS`` in-process; stdin is not a terminal, like in a script."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | bytes | None = None) -> Result:
+        return runner.invoke(app, list(args), input=input)
+
+    return run
+
+
+def json_out(result: Result) -> Any:
+    """Parse a command's stdout as the one JSON document it must be."""
+    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+def image_bytes(
+    fmt: str = "PNG", size: tuple[int, int] = (32, 24), color: tuple[int, int, int] = (200, 30, 30)
+) -> bytes:
+    """Encoded bytes of a small solid image; distinct colours give distinct content."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def pdf_bytes(text: str = "datasheet") -> bytes:
+    """A small but well-formed PDF."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), (255, 255, 255)).save(buffer, "PDF", title=text)
+    return buffer.getvalue()
+
+
+@dataclass
+class Files:
+    """Makes input files in a test folder."""
+
+    folder: Path
+
+    def write(self, name: str, data: bytes) -> Path:
+        """Write ``data`` to ``name`` and return its path."""
+        path = self.folder / name
+        path.write_bytes(data)
+        return path
+
+    def png(self, name: str = "photo.png", color: tuple[int, int, int] = (200, 30, 30)) -> Path:
+        """A PNG image."""
+        return self.write(name, image_bytes("PNG", color=color))
+
+    def jpeg(self, name: str = "photo.jpg", color: tuple[int, int, int] = (30, 200, 30)) -> Path:
+        """A JPEG image."""
+        return self.write(name, image_bytes("JPEG", color=color))
+
+    def pdf(self, name: str = "datasheet.pdf", text: str = "datasheet") -> Path:
+        """A PDF document."""
+        return self.write(name, pdf_bytes(text))
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Files:
+    """A factory of input files in ``tmp_path/in``."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    return Files(folder)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Row counts of every table, every row of the set-related tables, and the blob files."""
+
+    rows: dict[str, Any]
+    blobs: frozenset[str]
+
+
+def snapshot(db_path: Path, store_root: Path) -> Snapshot:
+    """What the database and the blob store hold now, for before/after comparisons."""
+    rows: dict[str, Any] = {}
+    if db_path.exists():
+        connection = sqlite3.connect(db_path)
+        try:
+            tables = [
+                r[0]
+                for r in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
+            for table in tables:
+                rows[table] = connection.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+        finally:
+            connection.close()
+    blobs = (
+        frozenset(str(p.relative_to(store_root)) for p in store_root.rglob("*") if p.is_file())
+        if store_root.exists()
+        else frozenset()
+    )
+    return Snapshot(rows, blobs)
+
+
+@pytest.fixture
+def state(db_path: Path, store_root: Path) -> Callable[[], Snapshot]:
+    """Take a snapshot of the isolated inventory."""
+    return lambda: snapshot(db_path, store_root)
+
+
+@pytest.fixture
+def part_key(cli: CliRun) -> str:
+    """A part created through the CLI, with its key returned."""
+    result = cli(
+        "part", "add", "8-bit shift register", "--key", "ABCD", "--type", "Logic IC", "--mpn", "SN74HC595N"
+    )
+    assert result.exit_code == 0, result.stderr
+    return "ABCD"
+
+
+@pytest.fixture
+def kit_name(cli: CliRun) -> str:
+    """A kit created through the CLI, with its name returned."""
+    result = cli("kit", "add", "Synth Voice", "--description", "Analog voice board", "--build-target", "2")
+    assert result.exit_code == 0, result.stderr
+    return "Synth Voice"
