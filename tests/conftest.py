@@ -142,7 +142,8 @@ def snapshot(db_path: Path, store_root: Path) -> Snapshot:
             tables = [
                 r[0]
                 for r in connection.execute(
-                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
                 )
             ]
             for table in tables:
