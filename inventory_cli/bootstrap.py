@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from inventory_cli.config import Settings
@@ -47,13 +48,13 @@ class Inventory:
         """The content-addressed blob store."""
         from inventory_cli.storage.blobs import LocalBlobStore
 
-        root = str(self.settings.store_root)
-        if root.startswith("s3:") or "://" in root:
+        location = self.settings.store
+        if "://" in location:
             raise StorageError(
-                f"blob store {root!r} is not a local folder",
+                f"blob store {location!r} is not a local folder",
                 hint="S3 stores are not supported by this version",
             )
-        return LocalBlobStore(self.settings.store_root)
+        return LocalBlobStore(Path(location))
 
     def ensure_schema(self) -> None:
         """Create a new database on first use; refuse one at another revision."""

@@ -22,7 +22,7 @@ class Settings:
     """Where the data lives and the limits that apply to it."""
 
     db_url: str
-    store_root: Path
+    store: str
     config_file: Path
     max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
     max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES
@@ -56,6 +56,13 @@ def db_url_from(value: str) -> str:
     if "://" in value:
         return value
     return "sqlite:///" + str(Path(value).expanduser().absolute())
+
+
+def store_location_from(value: str) -> str:
+    """A ``--store`` value: URLs are kept as given, folders made absolute."""
+    if "://" in value:
+        return value
+    return str(Path(value).expanduser().absolute())
 
 
 def _read_config_file(path: Path) -> dict[str, object]:
@@ -114,7 +121,7 @@ def load_settings(db: str | None = None, store: str | None = None) -> Settings:
     }
     return Settings(
         db_url=db_url_from(db_value) if db_value else db_url_from(str(data_dir / "inventory.db")),
-        store_root=Path(store_value).expanduser().absolute() if store_value else data_dir / "blobs",
+        store=store_location_from(store_value) if store_value else str(data_dir / "blobs"),
         config_file=config_file,
         **resolved,
     )
