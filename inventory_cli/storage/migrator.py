@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from inventory_cli.errors import StorageError
 from inventory_cli.storage.engine import begin_mode
-from inventory_cli.storage.schema import SchemaState, read_revision
+from inventory_cli.storage.schema import HEAD_REVISION, SchemaState, read_revision
 
 
 class MigrationRefused(Exception):
@@ -88,6 +88,18 @@ def _run(engine: Engine, action: str, target: str, options: dict[str, Any]) -> l
         return notices
 
 
+def _run_keeping_backup_on_success(
+    engine: Engine, action: str, target: str, options: dict[str, Any], backup: Path | None
+) -> list[str]:
+    """Run a migration; a refused or failed one changed nothing, so its backup is not kept."""
+    try:
+        return _run(engine, action, target, options)
+    except BaseException:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+        raise
+
+
 def current_revision(engine: Engine) -> tuple[SchemaState, str | None]:
     """The schema state of the database behind ``engine``."""
     with begin_mode("DEFERRED"), engine.connect() as connection:
@@ -106,10 +118,12 @@ def upgrade(
         )
     if state is SchemaState.FOREIGN:
         raise StorageError("the database holds tables but is not an inventory database")
+    if state is SchemaState.CURRENT and target in ("head", HEAD_REVISION):
+        return MigrationResult(before, before)
     saved = None
     if backup and db_path is not None and state is not SchemaState.EMPTY:
         saved = backup_database(db_path, before)
-    notices = _run(engine, "upgrade", target, {})
+    notices = _run_keeping_backup_on_success(engine, "upgrade", target, {}, saved)
     return MigrationResult(before, current_revision(engine)[1], saved, notices)
 
 
@@ -119,5 +133,5 @@ def downgrade(engine: Engine, db_path: Path | None, target: str, options: dict[s
     if state in (SchemaState.EMPTY, SchemaState.FOREIGN):
         raise StorageError("the database has no inventory schema to downgrade")
     saved = backup_database(db_path, before) if db_path is not None else None
-    notices = _run(engine, "downgrade", target, options)
+    notices = _run_keeping_backup_on_success(engine, "downgrade", target, options, saved)
     return MigrationResult(before, current_revision(engine)[1], saved, notices)
