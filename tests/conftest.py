@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import sqlite3
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
+import typer.testing
 from PIL import Image
 from typer.testing import CliRunner, Result
 
@@ -59,9 +62,16 @@ def inventory(isolated_home: Path) -> Inventory:
 CliRun = Callable[..., Result]
 
 
+@functools.cache
+def _command() -> Any:
+    return typer.main.get_command(app)
+
+
 @pytest.fixture
-def cli() -> CliRun:
+def cli(monkeypatch: pytest.MonkeyPatch) -> CliRun:
     """Run ``inventory ARGS`` in-process; stdin is not a terminal, like in a script."""
+    # Typer rebuilds the command tree (~40 ms) on every invoke; the tree never changes.
+    monkeypatch.setattr(typer.testing, "_get_command", lambda _app: _command())
     runner = CliRunner()
 
     def run(*args: str, input: str | bytes | None = None) -> Result:

@@ -84,7 +84,7 @@ def _register() -> None:
     from inventory_cli.cli import db, kit, part, sets
 
     app.add_typer(part.app, name="part", help="Parts: add, list, show, edit, rm, attach.")
-    app.add_typer(kit.app, name="kit", help="Kits: add, list, show, edit, rm, attach, archive.")
+    app.add_typer(kit.app, name="kit", help="Kits: add, list, show, edit, rm, attach, archive, unarchive.")
     app.add_typer(sets.app, name="set", help="Attachment sets: list, show, add, rm, rename, cover, export.")
     app.add_typer(db.app, name="db", help="Database: upgrade, downgrade, current, check.")
 

@@ -31,6 +31,7 @@ def _clean_target(build_target: int) -> int:
 
 
 def _find(uow: UnitOfWork, name: str) -> Kit:
+    name = name.strip()
     kit = uow.kits.by_name(name) or uow.kits.by_name_folded(name)
     if kit is None:
         raise NotFoundError(f"no kit named {name!r}", hint="'inventory kit list' lists them")

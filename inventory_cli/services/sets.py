@@ -63,7 +63,7 @@ def resolve_set(uow: UnitOfWork, ref: SetRef) -> AttachmentSet:
             raise NotFoundError(f"no part with key {ref.value!r}")
         set_id = part.attachment_set_id
     else:
-        kit = uow.kits.by_name(ref.value) or uow.kits.by_name_folded(ref.value)
+        kit = uow.kits.by_name(ref.value) or uow.kits.by_name_folded(ref.value)  # ref.value is stripped
         if kit is None:
             raise NotFoundError(f"no kit named {ref.value!r}")
         set_id = kit.attachment_set_id
@@ -273,7 +273,7 @@ def _stored_attachment(inventory: Inventory, ref: SetRef, attachment_id: int) ->
     return attachment
 
 
-def _copy_verified(inventory: Inventory, digest: str, out: BinaryIO) -> int:
+def _copy_verified(inventory: Inventory, digest: str, out: BinaryIO | _Discard) -> int:
     """Stream a blob to ``out``, refusing it if its bytes no longer match the digest."""
     hasher = hashlib.sha256()
     size = 0
@@ -291,11 +291,20 @@ def _copy_verified(inventory: Inventory, digest: str, out: BinaryIO) -> int:
 
 
 def export_to_stream(inventory: Inventory, ref: SetRef, attachment_id: int, out: BinaryIO) -> AttachmentView:
-    """Write an attachment's stored bytes to ``out``."""
+    """Write an attachment's stored bytes to ``out``, verified before the first byte goes out."""
     attachment = _stored_attachment(inventory, ref, attachment_id)
     assert attachment.blob_digest is not None
+    # A stream cannot be taken back, so the blob is checked in a first pass.
+    _copy_verified(inventory, attachment.blob_digest, _Discard())
     _copy_verified(inventory, attachment.blob_digest, out)
     return attachment_view(attachment, None)
+
+
+class _Discard:
+    """A writable sink that keeps nothing."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
 
 
 def export_to_file(

@@ -115,9 +115,13 @@ class KitRepository:
         return self.session.execute(select(Kit).where(col(Kit.name) == name)).scalars().first()
 
     def by_name_folded(self, name: str) -> Kit | None:
-        """A kit whose name matches ``name`` without regard to case."""
-        statement = select(Kit).where(func.lower(col(Kit.name)) == name.lower())
-        return self.session.execute(statement).scalars().first()
+        """A kit whose name matches ``name`` without regard to case (all of Unicode)."""
+        # SQLite's lower() folds ASCII only; kits are few, so fold in Python.
+        wanted = name.casefold()
+        for kit in self.session.execute(select(Kit)).scalars():
+            if kit.name.casefold() == wanted:
+                return kit
+        return None
 
     def rows(self, name: str | None = None, include_archived: bool = True) -> Sequence[Row[Any]]:
         """Kits with cover and attachment count, ordered by name."""
@@ -126,7 +130,7 @@ class KitRepository:
             select(Kit, *_cover_columns(cover), _attachment_count(Kit.attachment_set_id))
             .join(AttachmentSet, col(AttachmentSet.id) == col(Kit.attachment_set_id))
             .outerjoin(cover, col(cover.id) == col(AttachmentSet.cover_attachment_id))
-            .order_by(col(Kit.name))
+            .order_by(func.lower(col(Kit.name)), col(Kit.name))
         )
         if name is not None:
             statement = statement.where(col(Kit.name) == name)

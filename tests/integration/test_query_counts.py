@@ -1,0 +1,71 @@
+"""Listings run a constant number of SQL statements, however many parts, kits and sets there are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from inventory_cli.bootstrap import Inventory
+from inventory_cli.domain.rules import SetRef
+from inventory_cli.services import kits, parts, sets
+from tests.conftest import Files
+
+
+@contextmanager
+def counting_statements() -> Iterator[list[str]]:
+    """Record every statement any engine sends to its database inside the block."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def populate(inventory: Inventory, files: Files, start: int, stop: int) -> None:
+    """Parts and kits number ``start`` to ``stop - 1``, each with an image (the cover) and a link."""
+    for n in range(start, stop):
+        key = "P" + "".join(chr(ord("A") + (n // 26**i) % 26) for i in (2, 1, 0))
+        parts.add_part(inventory, f"part {n}", key=key, type_name="Resistor", tags=["t"])
+        kits.add_kit(inventory, f"Kit {n:03d}")
+        photo = files.png(f"p{n}.png", (n, 0, 0))
+        sets.add_attachment(inventory, SetRef("part", key), str(photo))
+        sets.add_attachment(inventory, SetRef("part", key), f"https://example.com/{key}")
+        sets.add_attachment(inventory, SetRef("kit", f"Kit {n:03d}"), str(photo))
+        sets.add_attachment(inventory, SetRef("kit", f"Kit {n:03d}"), f"https://example.com/kit/{n}")
+
+
+LISTINGS: dict[str, Callable[[Inventory], list[Any]]] = {
+    "part list": parts.list_parts,
+    "kit list": kits.list_kits,
+    "set list": sets.list_sets,
+}
+
+
+@pytest.mark.parametrize("listing", sorted(LISTINGS))
+def test_listing_runs_a_constant_number_of_statements(
+    inventory: Inventory, files: Files, listing: str
+) -> None:
+    run = LISTINGS[listing]
+    populate(inventory, files, 0, 2)
+    with counting_statements() as few:
+        small = run(inventory)
+
+    populate(inventory, files, 2, 25)
+    with counting_statements() as many:
+        large = run(inventory)
+
+    per_owner = 2 if listing == "set list" else 1  # every part and every kit owns a set
+    assert (len(small), len(large)) == (2 * per_owner, 25 * per_owner)
+    assert all(row.cover is not None and row.attachment_count == 2 for row in large)
+    assert few, "the listing ran no SQL at all: the counter is not hooked up"
+    assert len(many) == len(few), (few, many)
