@@ -22,7 +22,7 @@ class ErrorBoundary(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except (typer.Exit, typer.Abort, typer.TyperException, BrokenPipeError):
             raise
         except InventoryError as exc:
             output.error(exc.message, exc.hint)
@@ -30,10 +30,6 @@ class ErrorBoundary(TyperGroup):
         except KeyboardInterrupt:
             output.error("interrupted; the open transaction was rolled back")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except BrokenPipeError:
-            # A reader such as `head` went away; that is not our failure.
-            sys.stderr.close()
-            raise typer.Exit(int(ExitCode.OK)) from None
         except Exception as exc:
             output.error(f"unexpected error: {type(exc).__name__}: {exc}", "this is a bug; please report it")
             if os.environ.get("INVENTORY_DEBUG"):
@@ -100,4 +96,10 @@ def _on_sigterm(_signum: int, _frame: Any) -> None:
 def run() -> None:
     """Console-script entry point."""
     signal.signal(signal.SIGTERM, _on_sigterm)
-    app()
+    try:
+        app()
+    except BrokenPipeError:
+        # A reader such as `head` went away: not our failure. Point stdout at /dev/null so
+        # that the interpreter's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(int(ExitCode.OK))
