@@ -101,10 +101,20 @@ def load_settings(db: str | None = None, store: str | None = None) -> Settings:
         if os.environ.get(env):
             return os.environ[env]
         value = file_values.get(key)
-        return str(value) if value is not None else None
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise InvalidInputError(f"config file {config_file}: {key} = {value!r} is not a string or number")
+        return str(value)
 
-    db_value = pick(db, "INVENTORY_DB", "db")
-    store_value = pick(store, "INVENTORY_STORE", "store")
+    def relative_to_config(value: str | None, option: str | None, env: str) -> str | None:
+        # A relative path in the config file means "next to the config file", not "here".
+        if value and not option and not os.environ.get(env) and "://" not in value:
+            return str(config_dir / Path(value).expanduser())
+        return value
+
+    db_value = relative_to_config(pick(db, "INVENTORY_DB", "db"), db, "INVENTORY_DB")
+    store_value = relative_to_config(pick(store, "INVENTORY_STORE", "store"), store, "INVENTORY_STORE")
     limits = {
         "max_image_bytes": pick(None, "INVENTORY_MAX_IMAGE_BYTES", "max_image_bytes"),
         "max_pdf_bytes": pick(None, "INVENTORY_MAX_PDF_BYTES", "max_pdf_bytes"),

@@ -86,6 +86,12 @@ def json_out(result: Result) -> Any:
     return json.loads(result.stdout)
 
 
+def overwrite(path: Path, data: bytes) -> None:
+    """Replace a file's bytes even when it is read-only, as stored blobs are."""
+    path.chmod(0o644)
+    path.write_bytes(data)
+
+
 def image_bytes(
     fmt: str = "PNG", size: tuple[int, int] = (32, 24), color: tuple[int, int, int] = (200, 30, 30)
 ) -> bytes:

@@ -35,7 +35,9 @@ def _report(result: MigrationResult, as_json: bool) -> None:
     if result.before == result.after:
         typer.echo(f"database already at revision {result.after}")
     else:
-        typer.echo(f"database moved from revision {result.before or '(empty)'} to {result.after}")
+        typer.echo(
+            f"database moved from revision {result.before or '(empty)'} to {result.after or '(empty)'}"
+        )
 
 
 @app.command("upgrade")

@@ -22,13 +22,20 @@ class ErrorBoundary(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException, BrokenPipeError):
+        except (typer.Exit, typer.Abort, BrokenPipeError):
             raise
+        except typer.TyperException as exc:
+            if exc.exit_code != ExitCode.USAGE:
+                raise
+            # Usage mistakes get the same one-line form as every other error.
+            command = getattr(getattr(exc, "ctx", None), "command_path", "inventory")
+            output.error(exc.format_message(), f"see '{command} --help'")
+            raise typer.Exit(int(ExitCode.USAGE)) from None
         except InventoryError as exc:
             output.error(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
-            output.error("interrupted; the open transaction was rolled back")
+            output.error("interrupted", "whatever was not yet committed has been rolled back")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except Exception as exc:
             output.error(f"unexpected error: {type(exc).__name__}: {exc}", "this is a bug; please report it")

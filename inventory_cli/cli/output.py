@@ -84,7 +84,11 @@ def confirm(prompt: str, yes: bool) -> bool:
             f"{prompt.rstrip('?')}: refused without --yes (standard input is not a terminal)",
             hint="pass --yes to confirm",
         )
-    if typer.confirm(prompt, default=False, err=True):
+    try:
+        answer = typer.confirm(prompt, default=False, err=True)
+    except typer.Abort:
+        raise KeyboardInterrupt from None  # Ctrl-C at the prompt is an interrupt: exit 130
+    if answer:
         return True
     notice("cancelled; nothing was changed")
     return False

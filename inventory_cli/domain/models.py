@@ -74,6 +74,7 @@ class AttachmentSet(Base, table=True):
     """The aggregate root for documentation: owns attachments, names one image as the cover."""
 
     __tablename__ = "attachment_sets"
+    __table_args__ = {"sqlite_autoincrement": True}  # an id is never reused after a delete
 
     id: int | None = Field(default=None, primary_key=True)
     cover_attachment_id: int | None = Field(
@@ -97,6 +98,7 @@ class Attachment(Base, table=True):
         CheckConstraint("length(trim(title)) BETWEEN 1 AND 255", name="title_length"),
         CheckConstraint("blob_digest IS NOT NULL OR url IS NOT NULL", name="has_content"),
         Index("ix_attachments_set_created", "attachment_set_id", "created_at", "id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -125,6 +127,7 @@ class Part(Base, table=True):
     __table_args__ = (
         CheckConstraint("pin_count IS NULL OR pin_count > 0", name="pin_count_positive"),
         CheckConstraint("length(key) = 4 AND key GLOB '[A-Z][A-Z][A-Z][A-Z]'", name="key_format"),
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -169,6 +172,7 @@ class Kit(Base, table=True):
         CheckConstraint("build_target >= 0", name="build_target_non_negative"),
         CheckConstraint("status IN ('active', 'archived')", name="status"),
         CheckConstraint("status != 'archived' OR archived_at IS NOT NULL", name="archived_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)

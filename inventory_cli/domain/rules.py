@@ -81,16 +81,28 @@ def validate_url(url: str) -> str:
         raise InvalidInputError(f"URL is {len(cleaned)} characters long; the limit is {MAX_URL}")
     if _CONTROL.search(cleaned) or " " in cleaned:
         raise InvalidInputError(f"URL {cleaned[:80]!r} contains spaces or control characters")
-    parts = urlsplit(cleaned)
+    try:
+        parts = urlsplit(cleaned)
+        host = parts.hostname
+    except ValueError as exc:
+        raise InvalidInputError(f"URL {cleaned[:80]!r} is malformed: {exc}") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise InvalidInputError(
             f"URL scheme {parts.scheme + ':' if parts.scheme else '(none)'} is not allowed "
             f"in {cleaned[:80]!r}",
             hint="only http and https links can be attached",
         )
-    if not parts.hostname:
+    if not host:
         raise InvalidInputError(f"URL {cleaned[:80]!r} has no host")
     return cleaned
+
+
+MAX_ID = 2**63 - 1
+
+
+def valid_id(value: int) -> bool:
+    """Whether ``value`` can be a row id at all (SQLite ids are positive 64-bit integers)."""
+    return 0 < value <= MAX_ID
 
 
 def title_for_url(url: str) -> str:
@@ -127,7 +139,7 @@ class SetRef:
 def parse_set_ref(text: str) -> SetRef:
     """Parse ``part:KEY``, ``kit:NAME`` or a numeric set id."""
     raw = text.strip()
-    if raw.isdigit():
+    if re.fullmatch(r"[0-9]+", raw):  # ASCII only: isdigit() also takes ² and such
         return SetRef(None, raw)
     prefix, sep, rest = raw.partition(":")
     if sep and prefix.lower() in ("part", "kit") and rest.strip():

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
 from inventory_cli.bootstrap import Inventory
-from inventory_cli.errors import InventoryError
+from inventory_cli.errors import InvalidInputError, InventoryError
 from inventory_cli.services.dto import CheckReport, Problem
 from inventory_cli.storage import migrator
 from inventory_cli.storage.schema import HEAD_REVISION
@@ -27,6 +25,9 @@ def downgrade(
     """Downgrade the schema after a backup; kit attachments are only dropped when asked."""
     options: dict[str, Any] = {}
     if drop_kit_attachments_to is not None:
+        folder = drop_kit_attachments_to.expanduser().absolute().parent
+        if not folder.is_dir():
+            raise InvalidInputError(f"cannot write {drop_kit_attachments_to}: folder {folder} does not exist")
         options["drop_kit_attachments_to"] = str(drop_kit_attachments_to)
     return inventory.translate_errors(
         lambda: migrator.downgrade(inventory.engine, inventory.settings.db_path, target, options)
@@ -44,68 +45,15 @@ def current(inventory: Inventory) -> dict[str, Any]:
     }
 
 
-CHECKS: list[tuple[str, str, str]] = [
-    (
-        "I1 part owns a set",
-        "SELECT p.key FROM parts p LEFT JOIN attachment_sets s ON s.id = p.attachment_set_id "
-        "WHERE s.id IS NULL",
-        "part {0} has no attachment set",
-    ),
-    (
-        "I1 kit owns a set",
-        "SELECT k.name FROM kits k LEFT JOIN attachment_sets s ON s.id = k.attachment_set_id "
-        "WHERE s.id IS NULL",
-        "kit {0!r} has no attachment set",
-    ),
-    (
-        "I3 set not shared",
-        "SELECT s.id, p.key, k.name FROM attachment_sets s JOIN parts p ON p.attachment_set_id = s.id "
-        "JOIN kits k ON k.attachment_set_id = s.id",
-        "set {0} is shared by part {1} and kit {2!r}",
-    ),
-    (
-        "I3 set has an owner",
-        "SELECT s.id FROM attachment_sets s WHERE NOT EXISTS "
-        "(SELECT 1 FROM parts p WHERE p.attachment_set_id = s.id) AND NOT EXISTS "
-        "(SELECT 1 FROM kits k WHERE k.attachment_set_id = s.id)",
-        "set {0} has no owner",
-    ),
-    (
-        "I4 cover is an image of its set",
-        "SELECT s.id, s.cover_attachment_id, a.attachment_set_id, a.kind FROM attachment_sets s "
-        "LEFT JOIN attachments a ON a.id = s.cover_attachment_id "
-        "WHERE s.cover_attachment_id IS NOT NULL "
-        "AND (a.id IS NULL OR a.attachment_set_id != s.id OR a.kind != 'image')",
-        "set {0}: cover {1} is not an image of this set (set {2}, kind {3})",
-    ),
-    (
-        "foreign keys",
-        "PRAGMA foreign_key_check",
-        "table {0} row {1} points at a missing row of {2}",
-    ),
-]
-
-
 def check(inventory: Inventory) -> CheckReport:
     """Verify invariants I1-I4 and I6 plus SQLite's own integrity checks."""
     report = CheckReport()
     with inventory.uow(read_only=True) as uow:
-        connection = uow.session.connection()
-        report.checks_run.append("integrity")
-        for (message,) in connection.exec_driver_sql("PRAGMA integrity_check").fetchall():
-            if message != "ok":
-                report.problems.append(Problem("integrity", str(message)))
-        for name, sql, template in CHECKS:
+        for name, findings in uow.checks.run():
             report.checks_run.append(name)
-            for row in connection.execute(text(sql)).fetchall():
-                report.problems.append(Problem(name, template.format(*row)))
+            report.problems.extend(Problem(name, detail) for detail in findings)
         report.checks_run.append("I6 blob exists")
-        digests = connection.execute(
-            text(
-                "SELECT blob_digest, MIN(id), COUNT(*) FROM attachments "
-                "WHERE blob_digest IS NOT NULL GROUP BY blob_digest ORDER BY blob_digest"
-            )
-        ).fetchall()
+        digests = uow.checks.referenced_digests()
     for digest, first_id, count in digests:
         try:
             present = inventory.blobs.exists(digest)

@@ -15,6 +15,7 @@ from inventory_cli.config import Settings
 from inventory_cli.domain.models import AttachmentKind
 from inventory_cli.domain.rules import Sniffed, describe_unknown, sniff
 from inventory_cli.errors import InvalidInputError, NotFoundError
+from inventory_cli.storage.blobs import StagedBlob
 
 SNIFF_BYTES = 4096
 _FILE_KINDS = {
@@ -86,12 +87,14 @@ def max_bytes_for(item: InputFile, settings: Settings) -> int:
     return _limit_for(item.sniffed.kind, settings)
 
 
-def verify_content(staged_path: Path, item: InputFile) -> None:
-    """Check that the staged copy really is what its magic bytes claim, and intact."""
+def verify_content(staged: StagedBlob, item: InputFile) -> None:
+    """Check that the staged copy is what the file's magic bytes claimed, and intact."""
+    if sniff(staged.head) != item.sniffed:
+        raise InvalidInputError(f"{item.name} changed while it was being read; try again")
     if item.sniffed.kind is AttachmentKind.IMAGE:
-        _verify_image(staged_path, item)
+        _verify_image(staged.path, item)
     elif item.sniffed.kind is AttachmentKind.PDF:
-        _verify_pdf(staged_path, item)
+        _verify_pdf(staged.path, item.name, staged.size)
 
 
 def _verify_image(path: Path, item: InputFile) -> None:
@@ -119,9 +122,9 @@ def _verify_image(path: Path, item: InputFile) -> None:
             raise InvalidInputError(f"{item.name}: corrupt or truncated image ({exc})") from None
 
 
-def _verify_pdf(path: Path, item: InputFile) -> None:
+def _verify_pdf(path: Path, name: str, size: int) -> None:
     with path.open("rb") as handle:
-        handle.seek(max(0, item.size - 2048))
+        handle.seek(max(0, size - 2048))
         tail = handle.read()
     if b"%%EOF" not in tail:
-        raise InvalidInputError(f"{item.name}: truncated PDF (no end-of-file marker)")
+        raise InvalidInputError(f"{name}: truncated PDF (no end-of-file marker)")

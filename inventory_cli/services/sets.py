@@ -14,12 +14,14 @@ from inventory_cli.domain.rules import (
     SetRef,
     looks_like_url,
     title_for_url,
+    valid_id,
     validate_title,
     validate_url,
 )
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
 from inventory_cli.services.dto import AttachmentView, CoverView, Removed, SetSummary, SetView
 from inventory_cli.services.intake import max_bytes_for, open_input, verify_content
+from inventory_cli.storage.blobs import current_umask
 from inventory_cli.storage.uow import UnitOfWork
 
 EXPORT_CHUNK = 1024 * 1024
@@ -53,7 +55,7 @@ def cover_view(cover_id: int | None, title: str | None, filename: str | None) ->
 def resolve_set(uow: UnitOfWork, ref: SetRef) -> AttachmentSet:
     """The set a reference names, or NotFoundError naming the reference."""
     if ref.owner_kind is None:
-        found = uow.sets.get(int(ref.value))
+        found = uow.sets.get(int(ref.value)) if valid_id(int(ref.value)) else None
         if found is None:
             raise NotFoundError(f"no attachment set {ref.value}", hint="'inventory set list' lists them")
         return found
@@ -75,7 +77,7 @@ def resolve_set(uow: UnitOfWork, ref: SetRef) -> AttachmentSet:
 
 def owned_attachment(uow: UnitOfWork, attachment_set: AttachmentSet, attachment_id: int) -> Attachment:
     """The attachment, checked to belong to ``attachment_set``."""
-    attachment = uow.sets.attachment(attachment_id)
+    attachment = uow.sets.attachment(attachment_id) if valid_id(attachment_id) else None
     if attachment is None:
         raise NotFoundError(f"no attachment {attachment_id}")
     if attachment.attachment_set_id != attachment_set.id:
@@ -137,6 +139,12 @@ def add_link(inventory: Inventory, ref: SetRef, url: str, title: str | None = No
     with inventory.uow() as uow:
         attachment_set = resolve_set(uow, ref)
         assert attachment_set.id is not None
+        existing = uow.sets.with_url(attachment_set.id, clean_url)
+        if existing is not None:
+            raise ConflictError(
+                f"{clean_url} is already in set {attachment_set.id} as attachment "
+                f"{existing.id} ({existing.title!r})"
+            )
         attachment = Attachment(
             attachment_set_id=attachment_set.id,
             kind=AttachmentKind.URL.value,
@@ -160,7 +168,7 @@ def add_file(inventory: Inventory, ref: SetRef, path: str, title: str | None = N
     with open_input(path, settings) as item:
         clean_title = clean_title or validate_title(item.name)
         with inventory.blobs.stage(item.handle, max_bytes_for(item, settings)) as staged:
-            verify_content(staged.path, item)
+            verify_content(staged, item)
             with inventory.uow() as uow:
                 attachment_set = resolve_set(uow, ref)
                 assert attachment_set.id is not None
@@ -327,8 +335,11 @@ def export_to_file(
     temp = Path(handle.name)
     try:
         with handle:
+            os.fchmod(handle.fileno(), 0o666 & ~current_umask())
             _copy_verified(inventory, attachment.blob_digest, handle)  # type: ignore[arg-type]
         os.replace(temp, target)
+    except OSError as exc:
+        raise StorageError(f"cannot write {target}: {exc.strerror}") from None
     finally:
         temp.unlink(missing_ok=True)
     return attachment_view(attachment, None), target

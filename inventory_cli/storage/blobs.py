@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from inventory_cli.errors import InvalidInputError, StorageError
 
 CHUNK = 1024 * 1024
+HEAD_BYTES = 4096
 DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -26,6 +27,24 @@ class StagedBlob:
     size: int
     path: Path
     head: bytes
+
+
+def current_umask() -> int:
+    """The process umask (read by setting it, then putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _make_dirs(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, deepest last."""
+    missing: list[Path] = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(exist_ok=True)
+    return list(reversed(missing))
 
 
 def _fsync_dir(path: Path) -> None:
@@ -67,9 +86,6 @@ class LocalBlobStore:
     def stage(self, source: BinaryIO, max_bytes: int) -> Iterator[StagedBlob]:
         """Copy ``source`` into a temp file while hashing it; the temp file goes on exit."""
         tmp_dir = self._tmp_dir()
-        hasher = hashlib.sha256()
-        size = 0
-        head = b""
         try:
             handle = tempfile.NamedTemporaryFile(dir=tmp_dir, prefix="stage-", delete=False)  # noqa: SIM115
         except OSError as exc:
@@ -77,21 +93,32 @@ class LocalBlobStore:
         path = Path(handle.name)
         try:
             with handle:
-                while chunk := source.read(CHUNK):
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise InvalidInputError(f"file is larger than the limit of {max_bytes} bytes")
-                    if len(head) < 4096:
-                        head += chunk[: 4096 - len(head)]
-                    hasher.update(chunk)
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            yield StagedBlob(hasher.hexdigest(), size, path, head)
-        except OSError as exc:
-            raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
+                staged = self._copy(source, handle, max_bytes, path)
+            yield staged
         finally:
             path.unlink(missing_ok=True)
+
+    def _copy(self, source: BinaryIO, handle: IO[bytes], max_bytes: int, path: Path) -> StagedBlob:
+        """Hash and write ``source`` to ``handle`` durably, refusing more than ``max_bytes``."""
+        hasher = hashlib.sha256()
+        size = 0
+        head = b""
+        try:
+            # Blobs are immutable: readable by whoever may read the store, writable by nobody.
+            os.fchmod(handle.fileno(), 0o444 & ~current_umask())
+            while chunk := source.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise InvalidInputError(f"file is larger than the limit of {max_bytes} bytes")
+                if len(head) < HEAD_BYTES:
+                    head += chunk[: HEAD_BYTES - len(head)]
+                hasher.update(chunk)
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except OSError as exc:
+            raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
+        return StagedBlob(hasher.hexdigest(), size, path, head)
 
     def publish(self, staged: StagedBlob) -> bool:
         """Make a staged blob visible under its digest; False when it was already there."""
@@ -99,10 +126,13 @@ class LocalBlobStore:
         if target.is_file():
             return False
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            created = _make_dirs(target.parent)
             # Same content, same name: a concurrent writer's rename over ours is harmless.
             os.replace(staged.path, target)
             _fsync_dir(target.parent)
+            # New folders must be durable in their parents too, or a crash could lose the blob.
+            for folder in created:
+                _fsync_dir(folder.parent)
         except OSError as exc:
             raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
         return True
@@ -122,12 +152,3 @@ class LocalBlobStore:
             raise StorageError(f"cannot read blob {digest}: {exc.strerror}") from exc
         with handle:
             yield handle
-
-    def iter_digests(self) -> Iterator[str]:
-        """Every blob digest in the store."""
-        base = self.root / "sha256"
-        if not base.is_dir():
-            return
-        for path in base.glob("*/*/*"):
-            if DIGEST_PATTERN.match(path.name):
-                yield path.name

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from inventory_cli.errors import StorageError
+from inventory_cli.errors import ConflictError, StorageError, UsageError
 from inventory_cli.storage.engine import begin_mode
-from inventory_cli.storage.schema import HEAD_REVISION, SchemaState, read_revision
+from inventory_cli.storage.schema import HEAD_REVISION, KNOWN_REVISIONS, SchemaState, read_revision
 
 
 class MigrationRefused(Exception):
@@ -68,6 +68,7 @@ def backup_database(db_path: Path, revision: str | None) -> Path:
 def _run(engine: Engine, action: str, target: str, options: dict[str, Any]) -> list[str]:
     """Run one Alembic command in a single transaction with foreign keys off."""
     from alembic import command
+    from alembic.util import CommandError
 
     with engine.connect() as connection:
         # The pragma is ignored inside a transaction, so it goes to the driver before BEGIN.
@@ -77,7 +78,12 @@ def _run(engine: Engine, action: str, target: str, options: dict[str, Any]) -> l
             try:
                 getattr(command, action)(config, target)
             except MigrationRefused as exc:
-                raise StorageError(str(exc)) from None
+                raise ConflictError(str(exc)) from None
+            except CommandError as exc:
+                raise UsageError(
+                    f"cannot {action} to revision {target!r}: {exc}",
+                    hint=f"known revisions: {', '.join(KNOWN_REVISIONS)} (or 'head')",
+                ) from None
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise StorageError(
@@ -132,6 +138,8 @@ def downgrade(engine: Engine, db_path: Path | None, target: str, options: dict[s
     state, before = current_revision(engine)
     if state in (SchemaState.EMPTY, SchemaState.FOREIGN):
         raise StorageError("the database has no inventory schema to downgrade")
+    if target == before:
+        return MigrationResult(before, before)
     saved = backup_database(db_path, before) if db_path is not None else None
     notices = _run_keeping_backup_on_success(engine, "downgrade", target, options, saved)
     return MigrationResult(before, current_revision(engine)[1], saved, notices)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, literal, select, union_all
+from sqlalchemy import Row, func, literal, select, text, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -123,7 +123,7 @@ class KitRepository:
                 return kit
         return None
 
-    def rows(self, name: str | None = None, include_archived: bool = True) -> Sequence[Row[Any]]:
+    def rows(self, name: str | None = None) -> Sequence[Row[Any]]:
         """Kits with cover and attachment count, ordered by name."""
         cover = aliased(Attachment)
         statement = (
@@ -134,8 +134,6 @@ class KitRepository:
         )
         if name is not None:
             statement = statement.where(col(Kit.name) == name)
-        if not include_archived:
-            statement = statement.where(col(Kit.status) == "active")
         return self.session.execute(statement).all()
 
     def delete(self, kit: Kit) -> None:
@@ -192,6 +190,15 @@ class SetRepository:
         )
         return self.session.execute(statement).scalars().first()
 
+    def with_url(self, set_id: int, url: str) -> Attachment | None:
+        """A bare link of the set that points at ``url``."""
+        statement = select(Attachment).where(
+            col(Attachment.attachment_set_id) == set_id,
+            col(Attachment.blob_digest).is_(None),
+            col(Attachment.url) == url,
+        )
+        return self.session.execute(statement).scalars().first()
+
     def oldest_image(self, set_id: int, excluding: int | None = None) -> Attachment | None:
         """The set's oldest image (ties by id), skipping ``excluding``."""
         statement = (
@@ -228,3 +235,74 @@ class SetRepository:
     def delete_attachment(self, attachment: Attachment) -> None:
         """Delete one attachment row (never its blob)."""
         self.session.delete(attachment)
+
+
+INVARIANT_CHECKS: list[tuple[str, str, str]] = [
+    (
+        "I1 part owns a set",
+        "SELECT p.key FROM parts p LEFT JOIN attachment_sets s ON s.id = p.attachment_set_id "
+        "WHERE s.id IS NULL",
+        "part {0} has no attachment set",
+    ),
+    (
+        "I1 kit owns a set",
+        "SELECT k.name FROM kits k LEFT JOIN attachment_sets s ON s.id = k.attachment_set_id "
+        "WHERE s.id IS NULL",
+        "kit {0!r} has no attachment set",
+    ),
+    (
+        "I3 set not shared",
+        "SELECT s.id, p.key, k.name FROM attachment_sets s JOIN parts p ON p.attachment_set_id = s.id "
+        "JOIN kits k ON k.attachment_set_id = s.id",
+        "set {0} is shared by part {1} and kit {2!r}",
+    ),
+    (
+        "I3 set has an owner",
+        "SELECT s.id FROM attachment_sets s WHERE NOT EXISTS "
+        "(SELECT 1 FROM parts p WHERE p.attachment_set_id = s.id) AND NOT EXISTS "
+        "(SELECT 1 FROM kits k WHERE k.attachment_set_id = s.id)",
+        "set {0} has no owner",
+    ),
+    (
+        "I4 cover is an image of its set",
+        "SELECT s.id, s.cover_attachment_id, a.attachment_set_id, a.kind FROM attachment_sets s "
+        "LEFT JOIN attachments a ON a.id = s.cover_attachment_id "
+        "WHERE s.cover_attachment_id IS NOT NULL "
+        "AND (a.id IS NULL OR a.attachment_set_id != s.id OR a.kind != 'image')",
+        "set {0}: cover {1} is not an image of this set (set {2}, kind {3})",
+    ),
+    (
+        "foreign keys",
+        "PRAGMA foreign_key_check",
+        "table {0} row {1} points at a missing row of {2}",
+    ),
+]
+
+
+class CheckRepository:
+    """SQL checks of the invariants, for what the database cannot refuse by itself."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def run(self) -> list[tuple[str, list[str]]]:
+        """Each check's name with its findings (empty when it passed), SQLite's integrity first."""
+        connection = self.session.connection()
+        integrity = [
+            str(message)
+            for (message,) in connection.exec_driver_sql("PRAGMA integrity_check").fetchall()
+            if message != "ok"
+        ]
+        results = [("integrity", integrity)]
+        for name, sql, template in INVARIANT_CHECKS:
+            rows = connection.execute(text(sql)).fetchall()
+            results.append((name, [template.format(*row) for row in rows]))
+        return results
+
+    def referenced_digests(self) -> list[tuple[str, int, int]]:
+        """Each blob digest the attachments name, with the first attachment and a count."""
+        statement = text(
+            "SELECT blob_digest, MIN(id), COUNT(*) FROM attachments "
+            "WHERE blob_digest IS NOT NULL GROUP BY blob_digest ORDER BY blob_digest"
+        )
+        return [(row[0], row[1], row[2]) for row in self.session.connection().execute(statement)]

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from inventory_cli.storage.engine import begin_mode, translate_db_error
 from inventory_cli.storage.repositories import (
+    CheckRepository,
     KitRepository,
     PartRepository,
     SetRepository,
@@ -30,6 +31,7 @@ class UnitOfWork:
         self.parts: PartRepository
         self.kits: KitRepository
         self.sets: SetRepository
+        self.checks: CheckRepository
 
     def __enter__(self) -> Self:
         self._mode.__enter__()
@@ -38,6 +40,7 @@ class UnitOfWork:
         self.parts = PartRepository(self.session)
         self.kits = KitRepository(self.session)
         self.sets = SetRepository(self.session)
+        self.checks = CheckRepository(self.session)
         return self
 
     def commit(self) -> None:

@@ -152,9 +152,9 @@ def _set_owner_columns(table: str) -> list[Any]:
     ]
 
 
-def _rebuild(table: str, items: list[Any], insert_sql: str) -> None:
+def _rebuild(table: str, items: list[Any], insert_sql: str, *, autoincrement: bool) -> None:
     """Replace ``table`` by a new definition, copying rows with ``insert_sql`` (SQLite's way)."""
-    op.create_table(f"_new_{table}", *items)
+    op.create_table(f"_new_{table}", *items, sqlite_autoincrement=autoincrement)
     op.execute(insert_sql.format(new=f"_new_{table}"))
     op.drop_table(table)
     op.rename_table(f"_new_{table}", table)
@@ -166,6 +166,42 @@ def _notice(message: str) -> None:
 
 def _scalar(sql: str) -> int:
     return int(op.get_bind().execute(sa.text(sql)).scalar() or 0)
+
+
+# The legacy schema did not bound titles: a blank one falls back to the file name or URL, and
+# every title is cut to the 255 characters the new schema allows.
+CLEAN_TITLE = "substr(COALESCE(NULLIF(trim(title), ''), NULLIF(trim(filename), ''), url, 'untitled'), 1, 255)"
+
+
+def _refuse(message: str) -> None:
+    from inventory_cli.storage.migrator import MigrationRefused
+
+    raise MigrationRefused(message)
+
+
+def _refuse_attachments_without_content(bind: Any) -> None:
+    empty = bind.execute(
+        sa.text(
+            "SELECT a.id, p.key FROM part_attachments a JOIN parts p ON p.id = a.part_id "
+            "WHERE a.blob_digest IS NULL AND a.url IS NULL ORDER BY a.id"
+        )
+    ).fetchall()
+    if empty:
+        named = ", ".join(f"{row.id} (part {row.key})" for row in empty[:10])
+        _refuse(
+            f"{len(empty)} legacy attachments have neither a stored file nor a URL: {named}; "
+            "upgrade refused, nothing was changed (delete them or give them a URL first)"
+        )
+
+
+def _report_retitled(bind: Any) -> None:
+    for row in bind.execute(
+        sa.text(
+            f"SELECT id, title, {CLEAN_TITLE} AS cleaned FROM part_attachments "
+            f"WHERE title IS NOT {CLEAN_TITLE} ORDER BY id"
+        )
+    ):
+        _notice(f"attachment {row.id}: title {row.title!r} changed to {row.cleaned!r}")
 
 
 def upgrade() -> None:
@@ -182,6 +218,7 @@ def upgrade() -> None:
             name="fk_attachment_sets_cover_attachment_id_attachments",
             ondelete="SET NULL",
         ),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "attachments",
@@ -205,6 +242,7 @@ def upgrade() -> None:
             name="fk_attachments_attachment_set_id_attachment_sets",
             ondelete="CASCADE",
         ),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_attachments_blob_digest", "attachments", ["blob_digest"])
     op.create_index("ix_attachments_set_created", "attachments", ["attachment_set_id", "created_at", "id"])
@@ -235,9 +273,12 @@ def upgrade() -> None:
         "INSERT INTO attachment_sets (id, created_at, updated_at) "
         "SELECT (SELECT COALESCE(MAX(id), 0) FROM parts) + id, created_at, updated_at FROM kits"
     )
+    _refuse_attachments_without_content(bind)
+    _report_retitled(bind)
     op.execute(
         f"INSERT INTO attachments (attachment_set_id, {ATTACHMENT_COLUMNS}) "
-        f"SELECT part_id, {ATTACHMENT_COLUMNS} FROM part_attachments"
+        f"SELECT part_id, {ATTACHMENT_COLUMNS.replace('title', CLEAN_TITLE + ' AS title')} "
+        "FROM part_attachments"
     )
     op.execute(
         "UPDATE attachment_sets SET cover_attachment_id = ("
@@ -252,6 +293,7 @@ def upgrade() -> None:
         "parts",
         [*_part_columns(), *_set_owner_columns("parts"), *_timestamps(), *_part_constraints()],
         f"INSERT INTO {{new}} ({PART_COLUMNS}, attachment_set_id) SELECT {PART_COLUMNS}, id FROM parts",
+        autoincrement=True,
     )
     op.create_index("ix_parts_type_id", "parts", ["type_id"])
     _rebuild(
@@ -259,6 +301,7 @@ def upgrade() -> None:
         [*_kit_columns(), *_set_owner_columns("kits"), *_timestamps(), *_kit_constraints()],
         f"INSERT INTO {{new}} ({KIT_COLUMNS}, attachment_set_id) "
         f"SELECT {KIT_COLUMNS}, (SELECT COALESCE(MAX(id), 0) FROM parts) + id FROM kits",
+        autoincrement=True,
     )
     op.drop_table("part_attachments")
 
@@ -285,9 +328,7 @@ def downgrade() -> None:
     if doomed:
         target = context.config.attributes.get("drop_kit_attachments_to")
         if not target:
-            from inventory_cli.storage.migrator import MigrationRefused
-
-            raise MigrationRefused(
+            _refuse(
                 f"{len(doomed)} attachments belong to kits, which the older schema cannot hold; "
                 "downgrade refused (pass --drop-kit-attachments FILE to save and drop them)"
             )
@@ -304,7 +345,10 @@ def downgrade() -> None:
             }
             for row in doomed
         ]
-        Path(target).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        try:
+            Path(target).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            _refuse(f"cannot write the kit attachments to {target}: {exc.strerror}")
         _notice(f"{len(rows)} kit attachments written to {target} and dropped")
         op.execute(
             "DELETE FROM attachments WHERE attachment_set_id NOT IN (SELECT attachment_set_id FROM parts)"
@@ -355,12 +399,14 @@ def downgrade() -> None:
         f"INSERT INTO {{new}} ({PART_COLUMNS}, cover_attachment_id) "
         f"SELECT {', '.join('p.' + c.strip() for c in PART_COLUMNS.split(','))}, "
         "s.cover_attachment_id FROM parts p JOIN attachment_sets s ON s.id = p.attachment_set_id",
+        autoincrement=False,
     )
     op.create_index("ix_parts_type_id", "parts", ["type_id"])
     _rebuild(
         "kits",
         [*_kit_columns(), *_timestamps(), *_kit_constraints()],
         f"INSERT INTO {{new}} ({KIT_COLUMNS}) SELECT {KIT_COLUMNS} FROM kits",
+        autoincrement=False,
     )
     op.drop_table("attachments")
     op.drop_table("attachment_sets")

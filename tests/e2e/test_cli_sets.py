@@ -12,7 +12,7 @@ from typer.testing import Result
 
 from inventory_cli.cli.main import app
 from inventory_cli.errors import ExitCode
-from tests.conftest import CliRun, Files, Snapshot, json_out
+from tests.conftest import CliRun, Files, Snapshot, json_out, overwrite
 
 State = Callable[[], Snapshot]
 COMMAND = typer.main.get_command(app)  # the tree of commands, for the help tests
@@ -531,7 +531,7 @@ def test_export_of_a_corrupted_blob_fails_and_writes_no_file(
 ) -> None:
     digest = filled["photo"]["blob_digest"]
     blob = store_root / "sha256" / digest[:2] / digest[2:4] / digest
-    blob.write_bytes(blob.read_bytes()[:-4] + b"oops")
+    overwrite(blob, blob.read_bytes()[:-4] + b"oops")
     out = tmp_path / "out"
     out.mkdir()
 
@@ -552,7 +552,7 @@ def test_export_of_a_corrupted_blob_to_stdout_fails(
 ) -> None:
     digest = filled["photo"]["blob_digest"]
     blob = store_root / "sha256" / digest[:2] / digest[2:4] / digest
-    blob.write_bytes(blob.read_bytes()[:-4] + b"oops")
+    overwrite(blob, blob.read_bytes()[:-4] + b"oops")
 
     result = cli("set", "export", REF, *ids(filled, "photo"), "-o", "-")
 

@@ -21,7 +21,7 @@ from inventory_cli.errors import (
 )
 from inventory_cli.services import kits, parts, sets
 from inventory_cli.services.dto import AttachmentView
-from tests.conftest import Files
+from tests.conftest import Files, overwrite
 
 PART = SetRef("part", "ABCD")
 OTHER = SetRef("part", "WXYZ")
@@ -608,7 +608,7 @@ def test_export_of_a_corrupted_blob_fails_and_leaves_no_file(
     photo = add(inventory, PART, files.png())
     assert photo.blob_digest is not None
     blob = inventory.blobs.blob_path(photo.blob_digest)
-    blob.write_bytes(blob.read_bytes()[:-1] + b"X")
+    overwrite(blob, blob.read_bytes()[:-1] + b"X")
     folder = tmp_path / "out"
     folder.mkdir()
 
@@ -626,7 +626,7 @@ def test_export_of_a_corrupted_blob_keeps_the_existing_file_when_forced(
 ) -> None:
     photo = add(inventory, PART, files.png())
     assert photo.blob_digest is not None
-    inventory.blobs.blob_path(photo.blob_digest).write_bytes(b"\x89PNG garbage")
+    overwrite(inventory.blobs.blob_path(photo.blob_digest), b"\x89PNG garbage")
     target = tmp_path / "existing.png"
     target.write_bytes(b"precious")
 

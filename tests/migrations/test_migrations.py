@@ -476,7 +476,7 @@ def test_downgrade_refuses_to_lose_kit_attachments(
 
     result = cli("db", "downgrade", "0001", "--yes")
 
-    assert result.exit_code == 5, (result.stdout, result.stderr)
+    assert result.exit_code == 4, (result.stdout, result.stderr)  # a refusal to lose data: conflict
     lines = result.stderr.strip().splitlines()
     assert 1 <= len(lines) <= 2, lines  # the error, perhaps a hint line
     assert lines[0].startswith("error:")
