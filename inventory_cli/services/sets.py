@@ -127,7 +127,8 @@ def add_attachment(
     inventory: Inventory, ref: SetRef, source: str, title: str | None = None
 ) -> AttachmentView:
     """Attach a file or an http(s) link to a set; the first image becomes the cover."""
-    if looks_like_url(source):
+    # An existing file wins over the look of a link, so 'photo:1.jpg' stays a file.
+    if looks_like_url(source) and not Path(source).exists():
         return add_link(inventory, ref, source, title)
     return add_file(inventory, ref, source, title)
 

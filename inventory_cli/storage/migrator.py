@@ -65,45 +65,52 @@ def backup_database(db_path: Path, revision: str | None) -> Path:
     return target
 
 
-def _run(engine: Engine, action: str, target: str, options: dict[str, Any]) -> list[str]:
-    """Run one Alembic command in a single transaction with foreign keys off."""
+def _run(
+    engine: Engine,
+    action: str,
+    target: str,
+    options: dict[str, Any],
+    backup_of: Path | None,
+    before: str | None,
+) -> tuple[list[str], Path | None]:
+    """Run one Alembic command in a single transaction with foreign keys off.
+
+    The backup is written once the write lock is held, so it is exactly the state the migration
+    starts from; a migration that fails or refuses changed nothing, and its backup is removed.
+    """
     from alembic import command
     from alembic.util import CommandError
 
+    saved = None
     with engine.connect() as connection:
         # The pragma is ignored inside a transaction, so it goes to the driver before BEGIN.
         connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
-        with begin_mode("IMMEDIATE"), connection.begin():
-            config = _alembic_config(connection, options)
-            try:
-                getattr(command, action)(config, target)
-            except MigrationRefused as exc:
-                raise ConflictError(str(exc)) from None
-            except CommandError as exc:
-                raise UsageError(
-                    f"cannot {action} to revision {target!r}: {exc}",
-                    hint=f"known revisions: {', '.join(KNOWN_REVISIONS)} (or 'head')",
-                ) from None
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise StorageError(
-                    f"migration left {len(broken)} foreign-key violations; nothing was changed",
-                    hint=f"first: {tuple(broken[0])}",
-                )
-        notices: list[str] = config.attributes["notices"]
-        return notices
-
-
-def _run_keeping_backup_on_success(
-    engine: Engine, action: str, target: str, options: dict[str, Any], backup: Path | None
-) -> list[str]:
-    """Run a migration; a refused or failed one changed nothing, so its backup is not kept."""
-    try:
-        return _run(engine, action, target, options)
-    except BaseException:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-        raise
+        try:
+            with begin_mode("IMMEDIATE"), connection.begin():
+                if backup_of is not None:
+                    saved = backup_database(backup_of, before)
+                config = _alembic_config(connection, options)
+                try:
+                    getattr(command, action)(config, target)
+                except MigrationRefused as exc:
+                    raise ConflictError(str(exc)) from None
+                except CommandError as exc:
+                    raise UsageError(
+                        f"cannot {action} to revision {target!r}: {exc}",
+                        hint=f"known revisions: {', '.join(KNOWN_REVISIONS)} (or 'head')",
+                    ) from None
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StorageError(
+                        f"migration left {len(broken)} foreign-key violations; nothing was changed",
+                        hint=f"first: {tuple(broken[0])}",
+                    )
+        except BaseException:
+            if saved is not None:
+                saved.unlink(missing_ok=True)
+            raise
+    notices: list[str] = config.attributes["notices"]
+    return notices, saved
 
 
 def current_revision(engine: Engine) -> tuple[SchemaState, str | None]:
@@ -126,10 +133,8 @@ def upgrade(
         raise StorageError("the database holds tables but is not an inventory database")
     if state is SchemaState.CURRENT and target in ("head", HEAD_REVISION):
         return MigrationResult(before, before)
-    saved = None
-    if backup and db_path is not None and state is not SchemaState.EMPTY:
-        saved = backup_database(db_path, before)
-    notices = _run_keeping_backup_on_success(engine, "upgrade", target, {}, saved)
+    backup_of = db_path if backup and state is not SchemaState.EMPTY else None
+    notices, saved = _run(engine, "upgrade", target, {}, backup_of, before)
     return MigrationResult(before, current_revision(engine)[1], saved, notices)
 
 
@@ -140,6 +145,5 @@ def downgrade(engine: Engine, db_path: Path | None, target: str, options: dict[s
         raise StorageError("the database has no inventory schema to downgrade")
     if target == before:
         return MigrationResult(before, before)
-    saved = backup_database(db_path, before) if db_path is not None else None
-    notices = _run_keeping_backup_on_success(engine, "downgrade", target, options, saved)
+    notices, saved = _run(engine, "downgrade", target, options, db_path, before)
     return MigrationResult(before, current_revision(engine)[1], saved, notices)

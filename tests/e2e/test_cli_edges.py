@@ -133,3 +133,15 @@ def test_a_file_that_changes_while_it_is_read_is_refused(tmp_path: Path) -> None
             verify_content(staged, item)
     finally:
         item.handle.close()
+
+
+def test_an_existing_file_with_a_colon_in_its_name_is_a_file(
+    cli: CliRun, part_key: str, files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files.png("photo:1.png")
+    monkeypatch.chdir(files.folder)
+
+    attached = json_out(cli("part", "attach", part_key, "photo:1.png", "--json"))
+
+    assert (attached["kind"], attached["filename"]) == ("image", "photo:1.png")
+    one_line_error(cli("part", "attach", part_key, "photo:2.png"), ExitCode.INVALID_INPUT, "photo:")
