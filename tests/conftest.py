@@ -20,6 +20,7 @@ from typer.testing import CliRunner, Result
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.cli.main import app
 from inventory_cli.config import load_settings
+from inventory_cli.errors import ExitCode
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO_ROOT / "sample_data"
@@ -174,8 +175,11 @@ def snapshot(db_path: Path, store_root: Path) -> Snapshot:
     return Snapshot(rows, blobs)
 
 
+State = Callable[[], Snapshot]
+
+
 @pytest.fixture
-def state(db_path: Path, store_root: Path) -> Callable[[], Snapshot]:
+def state(db_path: Path, store_root: Path) -> State:
     """Take a snapshot of the isolated inventory."""
     return lambda: snapshot(db_path, store_root)
 
@@ -196,3 +200,39 @@ def kit_name(cli: CliRun) -> str:
     result = cli("kit", "add", "Synth Voice", "--description", "Analog voice board", "--build-target", "2")
     assert result.exit_code == 0, result.stderr
     return "Synth Voice"
+
+
+def query(db_path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Rows of a raw SQL query, read around the services."""
+    connection = sqlite3.connect(db_path)
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
+
+
+def count(db_path: Path, table: str) -> int:
+    """Number of rows in ``table``."""
+    return int(query(db_path, f"SELECT COUNT(*) FROM {table}")[0][0])
+
+
+def assert_error(result: Result, code: ExitCode, *needles: str) -> None:
+    """A failed command: its exit code, nothing on stdout, one error line and maybe a hint."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert 1 <= len(lines) <= 2, lines
+    assert lines[0].startswith("error: "), lines
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    if len(lines) == 2:
+        assert lines[1].startswith("hint: "), lines
+
+
+def fails(cli: CliRun, state: State, code: ExitCode, args: list[str], *needles: str) -> Result:
+    """Run a command that must fail and must leave the database and the blob store as they were."""
+    before = state()
+    result = cli(*args)
+    assert_error(result, code, *needles)
+    assert state() == before
+    return result

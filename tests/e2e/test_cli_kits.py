@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 import typer
-from typer.testing import Result
 
 from inventory_cli.cli.main import app
 from inventory_cli.errors import ExitCode
-from tests.conftest import CliRun, Files, Snapshot, json_out
+from tests.conftest import CliRun, Files, State, fails, json_out
 
-State = Callable[[], Snapshot]
 COMMAND = typer.main.get_command(app)  # the tree of commands, for the help tests
 GROUP = COMMAND.commands["kit"]  # type: ignore[attr-defined]
 COMMANDS = sorted(GROUP.commands)
-
-
-def assert_error(result: Result, code: ExitCode, *needles: str) -> None:
-    """A failed command: its exit code, nothing on stdout, one error line and maybe a hint."""
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert 1 <= len(lines) <= 2, lines
-    assert lines[0].startswith("error: "), lines
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    if len(lines) == 2:
-        assert lines[1].startswith("hint: "), lines
-
-
-def fails(cli: CliRun, state: State, code: ExitCode, args: list[str], *needles: str) -> Result:
-    """Run a command that must fail and must leave the database and the blob store as they were."""
-    before = state()
-    result = cli(*args)
-    assert_error(result, code, *needles)
-    assert state() == before
-    return result
 
 
 # --- help ------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -19,22 +18,7 @@ from inventory_cli.errors import (
     UsageError,
 )
 from inventory_cli.services import kits, sets
-from tests.conftest import Files
-
-
-def query(db_path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    """Rows of a raw SQL query, read around the services."""
-    connection = sqlite3.connect(db_path)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
-
-
-def count(db_path: Path, table: str) -> int:
-    """Number of rows in ``table``."""
-    return int(query(db_path, f"SELECT COUNT(*) FROM {table}")[0][0])
-
+from tests.conftest import Files, count, query
 
 # --- add -------------------------------------------------------------------------------------------
 

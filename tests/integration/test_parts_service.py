@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import string
 from pathlib import Path
 from typing import Any
@@ -20,21 +19,7 @@ from inventory_cli.errors import (
 )
 from inventory_cli.services import parts, sets
 from inventory_cli.storage.repositories import PartRepository
-from tests.conftest import Files
-
-
-def query(db_path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    """Rows of a raw SQL query, read around the services."""
-    connection = sqlite3.connect(db_path)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
-
-
-def count(db_path: Path, table: str) -> int:
-    """Number of rows in ``table``."""
-    return int(query(db_path, f"SELECT COUNT(*) FROM {table}")[0][0])
+from tests.conftest import Files, count, query
 
 
 def blob_files(store_root: Path) -> set[Path]:

@@ -21,19 +21,10 @@ from inventory_cli.errors import (
 )
 from inventory_cli.services import kits, parts, sets
 from inventory_cli.services.dto import AttachmentView
-from tests.conftest import Files, overwrite
+from tests.conftest import Files, overwrite, query
 
 PART = SetRef("part", "ABCD")
 OTHER = SetRef("part", "WXYZ")
-
-
-def query(db_path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    """Rows of a raw SQL query, read around the services."""
-    connection = sqlite3.connect(db_path)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
 
 
 def execute(db_path: Path, sql: str, *params: Any) -> None:
