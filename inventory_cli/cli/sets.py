@@ -193,6 +193,8 @@ def export(
 
     ref = _ref(set_ref)
     if out == "-":
+        if as_json:
+            raise UsageError("--json and -o - both want stdout; give one of them")
         sets.export_to_stream(inventory(ctx), ref, attachment_id, typer.get_binary_stream("stdout"))
         return
     target = Path(out) if out else Path.cwd()

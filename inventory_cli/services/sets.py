@@ -271,15 +271,17 @@ def set_cover(inventory: Inventory, ref: SetRef, attachment_id: int | None) -> A
         return view
 
 
-def _stored_attachment(inventory: Inventory, ref: SetRef, attachment_id: int) -> Attachment:
+def _stored_attachment(inventory: Inventory, ref: SetRef, attachment_id: int) -> AttachmentView:
     with inventory.uow(read_only=True) as uow:
-        attachment = owned_attachment(uow, resolve_set(uow, ref), attachment_id)
+        attachment_set = resolve_set(uow, ref)
+        attachment = owned_attachment(uow, attachment_set, attachment_id)
+        view = attachment_view(attachment, attachment_set.cover_attachment_id)
     if attachment.blob_digest is None:
         raise InvalidInputError(
             f"attachment {attachment_id} is a link with no stored content",
             hint=f"its URL is {attachment.url}",
         )
-    return attachment
+    return view
 
 
 def _copy_verified(inventory: Inventory, digest: str, out: BinaryIO | _Discard) -> int:
@@ -306,7 +308,7 @@ def export_to_stream(inventory: Inventory, ref: SetRef, attachment_id: int, out:
     # A stream cannot be taken back, so the blob is checked in a first pass.
     _copy_verified(inventory, attachment.blob_digest, _Discard())
     _copy_verified(inventory, attachment.blob_digest, out)
-    return attachment_view(attachment, None)
+    return attachment
 
 
 class _Discard:
@@ -343,4 +345,4 @@ def export_to_file(
         raise StorageError(f"cannot write {target}: {exc.strerror}") from None
     finally:
         temp.unlink(missing_ok=True)
-    return attachment_view(attachment, None), target
+    return attachment, target

@@ -145,3 +145,15 @@ def test_an_existing_file_with_a_colon_in_its_name_is_a_file(
 
     assert (attached["kind"], attached["filename"]) == ("image", "photo:1.png")
     one_line_error(cli("part", "attach", part_key, "photo:2.png"), ExitCode.INVALID_INPUT, "photo:")
+
+
+def test_export_reports_the_cover_and_refuses_two_things_on_stdout(
+    cli: CliRun, part_key: str, files: Files, tmp_path: Path
+) -> None:
+    photo = json_out(cli("part", "attach", part_key, str(files.png()), "--json"))
+    ref = f"part:{part_key}"
+
+    exported = json_out(cli("set", "export", ref, str(photo["id"]), "-o", str(tmp_path / "p.png"), "--json"))
+
+    assert exported["is_cover"] is True
+    one_line_error(cli("set", "export", ref, str(photo["id"]), "-o", "-", "--json"), ExitCode.USAGE, "--json")
