@@ -75,6 +75,11 @@ def print_removed(removed: Removed, as_json: bool) -> None:
     message = f"removed {removed.what}"
     if removed.attachments_removed and not removed.what.startswith("attachment"):
         message += f" and its {removed.attachments_removed} attachment(s)"
+    units, lines = getattr(removed, "units_removed", 0), getattr(removed, "kit_lines_removed", 0)
+    if units:
+        message += f", {units} units of stock"
+    if lines:
+        message += f", {lines} kit line(s)"
     if removed.cover_changed:
         message += (
             f"; cover is now attachment {removed.new_cover_id}"

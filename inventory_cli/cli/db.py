@@ -56,11 +56,13 @@ def upgrade(
 def downgrade(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision, e.g. 0001.", show_default=False)],
-    drop_kit_attachments: Annotated[
+    save_dropped: Annotated[
         Path | None,
         typer.Option(
+            "--save-dropped",
             "--drop-kit-attachments",
-            help="Save kit attachments (the old schema cannot hold them) to this JSON file, then drop them.",
+            help="Save the rows the older schema cannot hold (kit attachments, boxes, stock, kit "
+            "contents) to this new JSON file, then drop them.",
             show_default=False,
         ),
     ] = None,
@@ -72,7 +74,7 @@ def downgrade(
 
     if not output.confirm(f"Downgrade the database to revision {revision}?", yes):
         return
-    _report(database.downgrade(inventory(ctx), revision, drop_kit_attachments), as_json)
+    _report(database.downgrade(inventory(ctx), revision, save_dropped), as_json)
 
 
 @app.command("current")

@@ -1,4 +1,4 @@
-"""``inventory kit``: add, list, show, edit, rm, attach, archive and unarchive."""
+"""``inventory kit``: add, list, show, edit, rm, attach, archive, unarchive, content and check."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from inventory_cli.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from inventory_cli.services.dto import KitView
+    from inventory_cli.services.dto import KitLineView, KitView
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -51,6 +51,12 @@ def _print_kit(view: KitView) -> None:
             ("Set", f"{view.set_id} ({view.attachment_count} attachments)"),
         ],
     )
+    if view.contents:
+        output.table(
+            "Contents",
+            ("Part", "Description", "Per unit", "Note"),
+            [(line.key, line.description, line.per_unit, line.note) for line in view.contents],
+        )
     if view.attachments:
         output.table(None, ATTACHMENT_COLUMNS, attachment_rows(view.attachments))
 
@@ -185,3 +191,130 @@ def attach(
 
     view = sets.add_attachment(inventory(ctx), SetRef("kit", name), source, title)
     print_attachment(view, as_json, "added")
+
+
+content_app = typer.Typer(no_args_is_help=True)
+app.add_typer(content_app, name="content", help="What one unit of a kit needs: add, list, edit, rm.")
+
+KitKeyArg = Annotated[str, typer.Argument(help="The part's four-letter key.", show_default=False)]
+
+
+def _report_line(line: KitLineView, kit: str, as_json: bool, verb: str) -> None:
+    if as_json:
+        output.emit_json(line.to_dict())
+    else:
+        note = f" ({line.note})" if line.note else ""
+        typer.echo(f"{verb} {line.per_unit} x {line.key} per unit in kit {kit!r}{note}")
+
+
+@content_app.command("add", context_settings={"ignore_unknown_options": True})
+def content_add(
+    ctx: typer.Context,
+    name: NameArg,
+    key: KitKeyArg,
+    per_unit: Annotated[
+        int, typer.Option("--per-unit", "-q", help="How many one unit needs (1 or more).")
+    ] = 1,
+    note: Annotated[
+        str | None, typer.Option("--note", help="E.g. reference designators: 'U3, U4'.", show_default=False)
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a part to a kit's contents."""
+    from inventory_cli.services import kit_contents
+
+    line = kit_contents.add_content(inventory(ctx), name, key, per_unit, note)
+    _report_line(line, name, as_json, "added")
+
+
+@content_app.command("list")
+def content_list(ctx: typer.Context, name: NameArg, as_json: JsonOption = False) -> None:
+    """List a kit's contents by part key."""
+    from inventory_cli.services import kit_contents
+
+    lines = kit_contents.list_contents(inventory(ctx), name)
+    if as_json:
+        output.emit_json([line.to_dict() for line in lines])
+        return
+    output.table(
+        f"{len(lines)} lines in kit {name!r}",
+        ("Part", "Description", "Per unit", "Note"),
+        [(line.key, line.description, line.per_unit, line.note) for line in lines],
+    )
+
+
+@content_app.command("edit", context_settings={"ignore_unknown_options": True})
+def content_edit(
+    ctx: typer.Context,
+    name: NameArg,
+    key: KitKeyArg,
+    per_unit: Annotated[
+        int | None, typer.Option("--per-unit", "-q", help="New per-unit quantity.", show_default=False)
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="New note; '' clears it.", show_default=False)
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a kit line's per-unit quantity or note."""
+    from inventory_cli.services import kit_contents
+
+    line = kit_contents.edit_content(inventory(ctx), name, key, per_unit=per_unit, note=note)
+    _report_line(line, name, as_json, "changed")
+
+
+@content_app.command("rm")
+def content_rm(ctx: typer.Context, name: NameArg, key: KitKeyArg, as_json: JsonOption = False) -> None:
+    """Remove a part from a kit's contents."""
+    from inventory_cli.services import kit_contents
+
+    line = kit_contents.remove_content(inventory(ctx), name, key)
+    _report_line(line, name, as_json, "removed")
+
+
+@app.command("check", context_settings={"ignore_unknown_options": True})
+def check(
+    ctx: typer.Context,
+    name: NameArg,
+    units: Annotated[
+        int | None,
+        typer.Option(
+            "--units", "-u", help="How many to build (default: the build target).", show_default=False
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Can the stock build UNITS of this kit? Per part: needed, in stock, reserved, available, short.
+
+    Reserved counts what the other active kits need for their build targets. Exits 7 when short.
+    """
+    from inventory_cli.errors import CheckFailedError
+    from inventory_cli.services import kit_contents
+
+    result = kit_contents.check_kit(inventory(ctx), name, units)
+    if as_json:
+        output.emit_json(result.to_dict())
+    else:
+        output.table(
+            f"Kit {result.kit!r}: {result.units} unit{'s' if result.units != 1 else ''}",
+            ("Part", "Description", "Per unit", "Needed", "In stock", "Reserved", "Available", "Short"),
+            [
+                (
+                    line.key,
+                    line.description,
+                    line.per_unit,
+                    line.needed,
+                    line.in_stock,
+                    line.reserved,
+                    line.available,
+                    line.short or "",
+                )
+                for line in result.lines
+            ],
+        )
+        typer.echo(f"can build {result.buildable} now" if result.lines else "the kit has no contents yet")
+    if not result.ok:
+        short = [line.key for line in result.lines if line.short]
+        raise CheckFailedError(
+            f"short of {len(short)} part{'s' if len(short) != 1 else ''}: {', '.join(short)}"
+        )

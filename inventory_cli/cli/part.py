@@ -1,4 +1,4 @@
-"""``inventory part``: add, list, show, edit, rm and attach."""
+"""``inventory part``: add, list (with filters), show, edit, rm and attach."""
 
 from __future__ import annotations
 
@@ -83,8 +83,11 @@ def _print_part(view: PartView) -> None:
             ("Seller link", f["seller_link"]),
             ("Cover", cover_label(view.cover) or "none"),
             ("Set", f"{view.set_id} ({view.attachment_count} attachments)"),
+            ("In stock", view.stock_total),
         ],
     )
+    if view.stock:
+        output.table("Stock", ("Location", "Qty"), [(line.location, line.quantity) for line in view.stock])
     if view.attachments:
         output.table(None, ATTACHMENT_COLUMNS, attachment_rows(view.attachments))
 
@@ -145,17 +148,34 @@ def add(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List every part by key, with type and cover."""
+def list_(
+    ctx: typer.Context,
+    type_name: Annotated[str | None, _opt("--type", "Only parts of this type.")] = None,
+    tag: Annotated[str | None, _opt("--tag", "Only parts with this tag (any case).")] = None,
+    low_stock: Annotated[
+        int | None, _opt("--low-stock", "Only parts with at most this many in stock.")
+    ] = None,
+    search: Annotated[
+        str | None,
+        _opt(
+            "--search",
+            "Only parts whose key, description, manufacturer, MPN, package or series "
+            "contains this text (any case; % and _ match themselves).",
+            "-s",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List parts by key, with type, stock total and cover."""
     from inventory_cli.services import parts
 
-    views = parts.list_parts(inventory(ctx))
+    views = parts.list_parts(inventory(ctx), type_name=type_name, tag=tag, low_stock=low_stock, search=search)
     if as_json:
         output.emit_json([v.to_dict() for v in views])
         return
     output.table(
-        f"{len(views)} parts",
-        ("Key", "Description", "Type", "MPN", "Tags", "Cover", "Files"),
+        f"{len(views)} part{'s' if len(views) != 1 else ''}",
+        ("Key", "Description", "Type", "MPN", "Tags", "Stock", "Cover", "Files"),
         [
             (
                 v.key,
@@ -163,6 +183,7 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 v.type,
                 v.fields["manufacturer_code"],
                 ", ".join(v.tags),
+                v.stock_total,
                 cover_label(v.cover),
                 v.attachment_count,
             )
@@ -244,13 +265,25 @@ def edit(
 
 
 @app.command("rm")
-def rm(ctx: typer.Context, key: KeyArg, yes: YesOption = False, as_json: JsonOption = False) -> None:
-    """Delete a part with its attachment set and attachments (stored files stay)."""
+def rm(
+    ctx: typer.Context,
+    key: KeyArg,
+    force: Annotated[
+        bool, typer.Option("--force", help="Also remove its stock (and history) and its lines in kits.")
+    ] = False,
+    yes: YesOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete a part with its attachment set and attachments (stored files stay).
+
+    Refused while the part has stock or is used in a kit, unless --force.
+    """
     from inventory_cli.services import parts
 
-    if not output.confirm(f"Delete part {key.upper()} and all its attachments?", yes):
+    extra = ", its stock and its kit lines" if force else ""
+    if not output.confirm(f"Delete part {key.upper()}, all its attachments{extra}?", yes):
         return
-    print_removed(parts.remove_part(inventory(ctx), key), as_json)
+    print_removed(parts.remove_part(inventory(ctx), key, force=force), as_json)
 
 
 @app.command("attach")

@@ -14,6 +14,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlmodel import Field, SQLModel
@@ -189,5 +190,113 @@ class Kit(Base, table=True):
             unique=True,
         )
     )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Box(Base, table=True):
+    """A numbered box of storage with locations 1..capacity; its id is the number users see."""
+
+    __tablename__ = "boxes"
+    __table_args__ = (
+        CheckConstraint("capacity BETWEEN 1 AND 1000", name="capacity_range"),
+        CheckConstraint("length(trim(description)) BETWEEN 1 AND 255", name="description_length"),
+        {"sqlite_autoincrement": True},  # a box number is never handed out twice
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    description: str = Field(sa_column=Column(String(255), nullable=False))
+    capacity: int = Field(sa_column=Column(Integer, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class Location(Base, table=True):
+    """Slot ``slot`` of a box, written ``BOX-SLOT`` (e.g. ``7-3``)."""
+
+    __tablename__ = "locations"
+    __table_args__ = (
+        CheckConstraint("slot >= 1", name="slot_positive"),
+        UniqueConstraint("box_id", "slot"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    box_id: int = Field(sa_column=Column(Integer, ForeignKey("boxes.id", ondelete="CASCADE"), nullable=False))
+    slot: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class Stock(Base, table=True):
+    """How many of a part lie at one location; a row exists only while the quantity is above 0."""
+
+    __tablename__ = "stock"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        UniqueConstraint("part_id", "location_id"),
+        Index("ix_stock_location_id", "location_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # RESTRICT: a part or location that holds stock cannot be deleted by accident.
+    part_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("parts.id", ondelete="RESTRICT"), nullable=False)
+    )
+    location_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("locations.id", ondelete="RESTRICT"), nullable=False)
+    )
+    quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class StockAction(StrEnum):
+    """Why a stock quantity changed."""
+
+    ADD = "add"
+    REMOVE = "remove"
+    MOVE_OUT = "move-out"
+    MOVE_IN = "move-in"
+
+
+class StockChange(Base, table=True):
+    """One append-only history row: a signed change of a part's quantity at a location."""
+
+    __tablename__ = "stock_history"
+    __table_args__ = (
+        CheckConstraint("delta != 0", name="delta_not_zero"),
+        CheckConstraint("action IN ('add', 'remove', 'move-out', 'move-in')", name="action"),
+        Index("ix_stock_history_part_id", "part_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The history belongs to the part: it goes when the part is deleted.
+    part_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("parts.id", ondelete="CASCADE"), nullable=False)
+    )
+    # The location as text, so that history outlives a box that is later removed.
+    location: str = Field(sa_column=Column(String(20), nullable=False))
+    delta: int = Field(sa_column=Column(Integer, nullable=False))
+    action: str = Field(sa_column=Column(String(10), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class KitContent(Base, table=True):
+    """One line of a kit's bill of materials: a part and how many one unit needs."""
+
+    __tablename__ = "kit_contents"
+    __table_args__ = (
+        CheckConstraint("per_unit >= 1", name="per_unit_positive"),
+        UniqueConstraint("kit_id", "part_id"),
+        Index("ix_kit_contents_part_id", "part_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kit_id: int = Field(sa_column=Column(Integer, ForeignKey("kits.id", ondelete="CASCADE"), nullable=False))
+    # RESTRICT: a part used in a kit is not deleted unless the kit lines go first.
+    part_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("parts.id", ondelete="RESTRICT"), nullable=False)
+    )
+    per_unit: int = Field(sa_column=Column(Integer, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())

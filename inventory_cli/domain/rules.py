@@ -1,4 +1,4 @@
-"""Pure rules for attachments: content sniffing, titles, links, references, part keys."""
+"""Pure rules: content sniffing, titles, links, set references, part keys, locations, quantities."""
 
 from __future__ import annotations
 
@@ -148,3 +148,54 @@ def parse_set_ref(text: str) -> SetRef:
         f"not a set reference: {text!r}",
         hint="use part:KEY, kit:NAME or the set's number",
     )
+
+
+MAX_CAPACITY = 1000
+MAX_QUANTITY = 10**9  # far beyond any drawer, far below SQLite's integer limit
+
+
+@dataclass(frozen=True)
+class LocationRef:
+    """A storage location written ``BOX-SLOT``, e.g. ``7-3``."""
+
+    box: int
+    slot: int
+
+    def __str__(self) -> str:
+        return f"{self.box}-{self.slot}"
+
+
+def parse_location(text: str) -> LocationRef:
+    """Parse ``BOX-SLOT`` (two positive numbers joined by a dash)."""
+    match = re.fullmatch(r"\s*([0-9]{1,9})\s*-\s*([0-9]{1,9})\s*", text)
+    if match is None or int(match[1]) < 1 or int(match[2]) < 1:
+        raise UsageError(f"not a location: {text!r}", hint="write BOX-SLOT, e.g. 7-3")
+    return LocationRef(int(match[1]), int(match[2]))
+
+
+def validate_quantity(quantity: int, what: str = "quantity") -> int:
+    """A quantity of at least 1 and at most MAX_QUANTITY."""
+    if quantity < 1:
+        raise InvalidInputError(f"{what} {quantity} must be at least 1")
+    if quantity > MAX_QUANTITY:
+        raise InvalidInputError(f"{what} {quantity} is larger than {MAX_QUANTITY}")
+    return quantity
+
+
+def validate_capacity(capacity: int) -> int:
+    """A box capacity between 1 and MAX_CAPACITY."""
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise InvalidInputError(f"capacity {capacity} must be between 1 and {MAX_CAPACITY}")
+    return capacity
+
+
+def validate_name(text: str, what: str, limit: int) -> str:
+    """A stripped, non-blank name of at most ``limit`` characters without control characters."""
+    name = text.strip()
+    if not name:
+        raise InvalidInputError(f"{what} is blank")
+    if len(name) > limit:
+        raise InvalidInputError(f"{what} is {len(name)} characters long; the limit is {limit}")
+    if _CONTROL.search(name):
+        raise InvalidInputError(f"{what} {name!r} contains control characters")
+    return name

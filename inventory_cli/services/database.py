@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from inventory_cli.bootstrap import Inventory
-from inventory_cli.errors import InvalidInputError, InventoryError
+from inventory_cli.errors import ConflictError, InvalidInputError, InventoryError
 from inventory_cli.services.dto import CheckReport, Problem
 from inventory_cli.storage import migrator
 from inventory_cli.storage.schema import HEAD_REVISION
@@ -20,15 +20,17 @@ def upgrade(inventory: Inventory, target: str = "head") -> migrator.MigrationRes
 
 
 def downgrade(
-    inventory: Inventory, target: str, drop_kit_attachments_to: Path | None = None
+    inventory: Inventory, target: str, save_dropped_to: Path | None = None
 ) -> migrator.MigrationResult:
-    """Downgrade the schema after a backup; kit attachments are only dropped when asked."""
+    """Downgrade the schema after a backup; rows the older schema cannot hold go only when saved."""
     options: dict[str, Any] = {}
-    if drop_kit_attachments_to is not None:
-        folder = drop_kit_attachments_to.expanduser().absolute().parent
-        if not folder.is_dir():
-            raise InvalidInputError(f"cannot write {drop_kit_attachments_to}: folder {folder} does not exist")
-        options["drop_kit_attachments_to"] = str(drop_kit_attachments_to)
+    if save_dropped_to is not None:
+        path = save_dropped_to.expanduser().absolute()
+        if not path.parent.is_dir():
+            raise InvalidInputError(f"cannot write {save_dropped_to}: folder {path.parent} does not exist")
+        if path.exists():
+            raise ConflictError(f"{save_dropped_to} already exists", hint="name a new file")
+        options["save_dropped_to"] = str(path)
     return inventory.translate_errors(
         lambda: migrator.downgrade(inventory.engine, inventory.settings.db_path, target, options)
     )

@@ -117,7 +117,9 @@ class PartView:
     attachment_count: int
     created_at: datetime
     updated_at: datetime
+    stock_total: int = 0
     attachments: list[AttachmentView] | None = None
+    stock: list[StockLine] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -127,11 +129,14 @@ class PartView:
             set_id=self.set_id,
             cover=self.cover.to_dict() if self.cover else None,
             attachment_count=self.attachment_count,
+            stock_total=self.stock_total,
             created_at=_iso(self.created_at),
             updated_at=_iso(self.updated_at),
         )
         if self.attachments is not None:
             data["attachments"] = [a.to_dict() for a in self.attachments]
+        if self.stock is not None:
+            data["stock"] = [line.to_dict() for line in self.stock]
         return data
 
 
@@ -150,6 +155,7 @@ class KitView:
     created_at: datetime
     updated_at: datetime
     attachments: list[AttachmentView] | None = None
+    contents: list[KitLineView] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -167,6 +173,8 @@ class KitView:
         }
         if self.attachments is not None:
             data["attachments"] = [a.to_dict() for a in self.attachments]
+        if self.contents is not None:
+            data["contents"] = [line.to_dict() for line in self.contents]
         return data
 
 
@@ -182,6 +190,14 @@ class Removed:
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class PartRemoved(Removed):
+    """What deleting a part removed, including stock and kit lines when forced."""
+
+    units_removed: int = 0
+    kit_lines_removed: int = 0
 
 
 @dataclass(frozen=True)
@@ -214,4 +230,174 @@ class CheckReport:
             "ok": self.ok,
             "checks": self.checks_run,
             "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+@dataclass(frozen=True)
+class TypeView:
+    """A part type with the number of parts that have it."""
+
+    name: str
+    parts: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BoxView:
+    """A box with its usage: slots holding stock out of its capacity."""
+
+    number: int
+    description: str
+    capacity: int
+    occupied: int
+    units: int
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        data = asdict(self)
+        data["created_at"] = _iso(self.created_at)
+        return data
+
+
+@dataclass(frozen=True)
+class SlotView:
+    """One slot of a box and a part stored there (key None for an empty slot)."""
+
+    location: str
+    slot: int
+    key: str | None
+    description: str | None
+    quantity: int | None
+    cover: CoverView | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        data = asdict(self)
+        data["cover"] = self.cover.to_dict() if self.cover else None
+        return data
+
+
+@dataclass(frozen=True)
+class BoxDetail:
+    """A box with every slot."""
+
+    box: BoxView
+    slots: list[SlotView]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {**self.box.to_dict(), "slots": [slot.to_dict() for slot in self.slots]}
+
+
+@dataclass(frozen=True)
+class StockLine:
+    """A part's quantity at one location."""
+
+    key: str
+    description: str
+    location: str
+    quantity: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StockChangeView:
+    """One row of the stock history."""
+
+    id: int
+    key: str
+    location: str
+    delta: int
+    action: str
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        data = asdict(self)
+        data["created_at"] = _iso(self.created_at)
+        return data
+
+
+@dataclass(frozen=True)
+class StockResult:
+    """What a stock command changed and where the part stands afterwards."""
+
+    key: str
+    changes: list[StockChangeView]
+    total: int
+    locations: list[StockLine]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "key": self.key,
+            "changes": [c.to_dict() for c in self.changes],
+            "total": self.total,
+            "locations": [line.to_dict() for line in self.locations],
+        }
+
+
+@dataclass(frozen=True)
+class KitLineView:
+    """A line of a kit's contents: a part, how many per unit, and a note."""
+
+    key: str
+    description: str
+    per_unit: int
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class KitCheckLine:
+    """One part of a kit check: what the build needs against what is free to use."""
+
+    key: str
+    description: str
+    per_unit: int
+    needed: int
+    in_stock: int
+    reserved: int
+    available: int
+    short: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class KitCheck:
+    """Whether ``units`` of a kit can be built now, part by part."""
+
+    kit: str
+    status: str
+    units: int
+    lines: list[KitCheckLine]
+    buildable: int
+
+    @property
+    def ok(self) -> bool:
+        """True when no part is short."""
+        return all(line.short == 0 for line in self.lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "kit": self.kit,
+            "status": self.status,
+            "units": self.units,
+            "ok": self.ok,
+            "buildable": self.buildable,
+            "lines": [line.to_dict() for line in self.lines],
         }

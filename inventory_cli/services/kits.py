@@ -8,7 +8,7 @@ from typing import Any
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import AttachmentSet, Kit, KitStatus, utcnow
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
-from inventory_cli.services.dto import KitView, Removed
+from inventory_cli.services.dto import KitLineView, KitView, Removed
 from inventory_cli.services.sets import attachment_view, cover_view
 from inventory_cli.storage.uow import UnitOfWork
 
@@ -30,7 +30,8 @@ def _clean_target(build_target: int) -> int:
     return build_target
 
 
-def _find(uow: UnitOfWork, name: str) -> Kit:
+def find_kit(uow: UnitOfWork, name: str) -> Kit:
+    """The kit called ``name`` (exactly, else without regard to case), or a not-found error."""
     name = name.strip()
     kit = uow.kits.by_name(name) or uow.kits.by_name_folded(name)
     if kit is None:
@@ -44,16 +45,22 @@ def _refuse_taken(uow: UnitOfWork, name: str, current: Kit | None = None) -> Non
         raise ConflictError(f"a kit named {existing.name!r} already exists")
 
 
-def _view(uow: UnitOfWork, name: str, with_attachments: bool = False) -> KitView:
+def _view(uow: UnitOfWork, name: str, in_full: bool = False) -> KitView:
     rows = uow.kits.rows(name)
     if not rows:
         raise NotFoundError(f"no kit named {name!r}")
     view = _row_view(rows[0])
-    if with_attachments:
+    if in_full:
         attachment_set = uow.sets.get(view.set_id)
         cover_id = attachment_set.cover_attachment_id if attachment_set else None
         attachments = [attachment_view(a, cover_id) for a in uow.sets.attachments(view.set_id)]
-        view = replace(view, attachments=attachments)
+        kit: Kit = rows[0].Kit
+        assert kit.id is not None
+        contents = [
+            KitLineView(row.key, row.description, row.KitContent.per_unit, row.KitContent.note)
+            for row in uow.contents.check_lines(kit.id)
+        ]
+        view = replace(view, attachments=attachments, contents=contents)
     return view
 
 
@@ -109,7 +116,7 @@ def list_kits(inventory: Inventory, status: KitStatus | None = None) -> list[Kit
 def show_kit(inventory: Inventory, name: str) -> KitView:
     """One kit with its attachments."""
     with inventory.uow(read_only=True) as uow:
-        return _view(uow, _find(uow, name).name, with_attachments=True)
+        return _view(uow, find_kit(uow, name).name, in_full=True)
 
 
 def edit_kit(
@@ -124,7 +131,7 @@ def edit_kit(
     if new_name is None and description is None and build_target is None:
         raise UsageError("nothing to change", hint="give --name, --description or --build-target")
     with inventory.uow() as uow:
-        kit = _find(uow, name)
+        kit = find_kit(uow, name)
         if new_name is not None:
             clean = _clean_name(new_name)
             _refuse_taken(uow, clean, current=kit)
@@ -143,7 +150,7 @@ def edit_kit(
 def set_archived(inventory: Inventory, name: str, archived: bool) -> KitView:
     """Archive or unarchive a kit."""
     with inventory.uow() as uow:
-        kit = _find(uow, name)
+        kit = find_kit(uow, name)
         wanted = KitStatus.ARCHIVED if archived else KitStatus.ACTIVE
         if kit.status == wanted.value:
             raise ConflictError(f"kit {kit.name!r} is already {wanted.value}")
@@ -159,7 +166,7 @@ def set_archived(inventory: Inventory, name: str, archived: bool) -> KitView:
 def remove_kit(inventory: Inventory, name: str) -> Removed:
     """Delete a kit with its set and the set's attachments; blobs stay for 'store gc'."""
     with inventory.uow() as uow:
-        kit = _find(uow, name)
+        kit = find_kit(uow, name)
         count = len(uow.sets.attachments(kit.attachment_set_id))
         uow.kits.delete(kit)
         uow.sets.flush()

@@ -12,8 +12,9 @@ from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import AttachmentSet, Part, utcnow
 from inventory_cli.domain.rules import normalise_key, random_key, validate_url
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
-from inventory_cli.services.dto import PART_FIELDS, PartView, Removed
+from inventory_cli.services.dto import PART_FIELDS, PartRemoved, PartView, StockLine
 from inventory_cli.services.sets import attachment_view, cover_view
+from inventory_cli.storage.repositories import PartFilter
 from inventory_cli.storage.uow import UnitOfWork
 
 RANDOM_KEY_TRIES = 32
@@ -77,10 +78,11 @@ def _clean_tags(tags: list[str]) -> list[str]:
     return result
 
 
-def _type_id(uow: UnitOfWork, type_name: str | None) -> int | None:
+def type_id_for(uow: UnitOfWork, type_name: str | None) -> int | None:
+    """The id of the type called ``type_name`` (any case); None for no type."""
     if type_name is None or not type_name.strip():
         return None
-    found = uow.types.by_name(type_name)
+    found = uow.types.by_name(type_name) or uow.types.by_name_folded(type_name)
     if found is None:
         names = uow.types.names()
         close = difflib.get_close_matches(type_name, names, n=3, cutoff=0.5)
@@ -106,24 +108,29 @@ def _free_key(uow: UnitOfWork, rng: random.Random | None = None) -> str:
     return (rng or random.SystemRandom()).choice(free)
 
 
-def _find(uow: UnitOfWork, key: str) -> Part:
+def find_part(uow: UnitOfWork, key: str) -> Part:
+    """The part with ``key`` (any case), or a not-found error naming it."""
     part = uow.parts.by_key(key.strip().upper())
     if part is None:
         raise NotFoundError(f"no part with key {key!r}")
     return part
 
 
-def _view(uow: UnitOfWork, key: str, with_attachments: bool = False) -> PartView:
+def _view(uow: UnitOfWork, key: str, in_full: bool = False) -> PartView:
     rows = uow.parts.rows(key)
     if not rows:
         raise NotFoundError(f"no part with key {key!r}")
     view = _row_view(rows[0])
-    if with_attachments:
+    if in_full:
         part = rows[0].Part
         attachment_set = uow.sets.get(part.attachment_set_id)
         cover_id = attachment_set.cover_attachment_id if attachment_set else None
         attachments = [attachment_view(a, cover_id) for a in uow.sets.attachments(part.attachment_set_id)]
-        view = replace(view, attachments=attachments)
+        stock = [
+            StockLine(row.key, row.description, f"{row.box_id}-{row.slot}", row.quantity)
+            for row in uow.stock.lines(part.id)
+        ]
+        view = replace(view, attachments=attachments, stock=stock)
     return view
 
 
@@ -137,6 +144,7 @@ def _row_view(row: Any) -> PartView:
         set_id=part.attachment_set_id,
         cover=cover_view(row.cover_id, row.cover_title, row.cover_filename),
         attachment_count=row.attachment_count,
+        stock_total=int(row.stock_total),
         created_at=part.created_at,
         updated_at=part.updated_at,
     )
@@ -156,7 +164,7 @@ def add_part(
     clean_tags = _clean_tags(tags or [])
     wanted = normalise_key(key) if key is not None else None
     with inventory.uow() as uow:
-        type_id = _type_id(uow, type_name)
+        type_id = type_id_for(uow, type_name)
         if wanted is not None and uow.parts.key_taken(wanted):
             raise ConflictError(f"part key {wanted} is already taken", hint="leave out --key for a free one")
         chosen = wanted or _free_key(uow)
@@ -179,17 +187,32 @@ def add_part(
         return view
 
 
-def list_parts(inventory: Inventory) -> list[PartView]:
-    """Every part with type and cover, by key, in one query."""
+def list_parts(
+    inventory: Inventory,
+    *,
+    type_name: str | None = None,
+    tag: str | None = None,
+    low_stock: int | None = None,
+    search: str | None = None,
+) -> list[PartView]:
+    """Parts with type, cover and stock total, by key, in one query; the filters narrow it."""
+    if low_stock is not None and low_stock < 0:
+        raise InvalidInputError(f"low-stock threshold {low_stock} must be 0 or more")
     with inventory.uow(read_only=True) as uow:
-        return [_row_view(row) for row in uow.parts.rows()]
+        where = PartFilter(
+            type_id=type_id_for(uow, type_name) if type_name is not None else None,
+            tag=tag.strip() if tag is not None else None,
+            max_stock=low_stock,
+            search=search if search else None,
+        )
+        return [_row_view(row) for row in uow.parts.rows(where=where)]
 
 
 def show_part(inventory: Inventory, key: str) -> PartView:
     """One part with its attachments."""
     with inventory.uow(read_only=True) as uow:
-        part = _find(uow, key)
-        return _view(uow, part.key, with_attachments=True)
+        part = find_part(uow, key)
+        return _view(uow, part.key, in_full=True)
 
 
 _UNSET: Any = object()
@@ -208,11 +231,11 @@ def edit_part(
     if not values and type_name is _UNSET and tags is _UNSET:
         raise UsageError("nothing to change", hint="give at least one option, see --help")
     with inventory.uow() as uow:
-        part = _find(uow, key)
+        part = find_part(uow, key)
         for name, value in values.items():
             setattr(part, name, value)
         if type_name is not _UNSET:
-            part.type_id = _type_id(uow, type_name)
+            part.type_id = type_id_for(uow, type_name)
         if tags is not _UNSET:
             part.tags = _clean_tags(tags or []) or None
         part.updated_at = utcnow()
@@ -222,12 +245,37 @@ def edit_part(
         return view
 
 
-def remove_part(inventory: Inventory, key: str) -> Removed:
-    """Delete a part with its set and the set's attachments; blobs stay for 'store gc'."""
+def remove_part(inventory: Inventory, key: str, *, force: bool = False) -> PartRemoved:
+    """Delete a part with its set and attachments; refused while it has stock or kit lines unless forced.
+
+    Blobs stay for 'store gc'; the part's stock history goes with it.
+    """
     with inventory.uow() as uow:
-        part = _find(uow, key)
+        part = find_part(uow, key)
+        assert part.id is not None
+        units = uow.stock.total(part.id)
+        kits = uow.contents.kits_using(part.id)
+        if (units or kits) and not force:
+            reasons = []
+            if units:
+                reasons.append(f"has {units} in stock")
+            if kits:
+                reasons.append(
+                    "is used in kit" + ("s " if len(kits) > 1 else " ") + ", ".join(map(repr, kits))
+                )
+            raise ConflictError(
+                f"part {part.key} {' and '.join(reasons)}",
+                hint="--force removes its stock and kit lines with it",
+            )
+        units_removed = uow.stock.delete_for_part(part.id)
+        lines_removed = uow.contents.delete_for_part(part.id)
         count = len(uow.sets.attachments(part.attachment_set_id))
         uow.parts.delete(part)
         uow.sets.flush()
         uow.commit()
-        return Removed(what=f"part {part.key}", attachments_removed=count)
+        return PartRemoved(
+            what=f"part {part.key}",
+            attachments_removed=count,
+            units_removed=units_removed,
+            kit_lines_removed=lines_removed,
+        )

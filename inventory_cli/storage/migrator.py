@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,7 +46,9 @@ def _alembic_config(connection: Connection, options: dict[str, Any]) -> Any:
     config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["connection"] = connection
     config.attributes["notices"] = []
-    config.attributes.update(options)
+    if options.get("save_dropped_to"):
+        # Migrations that drop data put the rows here; they refuse when it is absent.
+        config.attributes["dropped"] = {}
     return config
 
 
@@ -105,12 +108,28 @@ def _run(
                         f"migration left {len(broken)} foreign-key violations; nothing was changed",
                         hint=f"first: {tuple(broken[0])}",
                     )
+                _save_dropped(
+                    config.attributes.get("dropped"),
+                    options.get("save_dropped_to"),
+                    config.attributes["notices"],
+                )
         except BaseException:
             if saved is not None:
                 saved.unlink(missing_ok=True)
             raise
     notices: list[str] = config.attributes["notices"]
     return notices, saved
+
+
+def _save_dropped(dropped: dict[str, Any] | None, target: str | None, notices: list[str]) -> None:
+    """Write the rows a downgrade drops to ``target``, before the commit that drops them."""
+    if not dropped or target is None:
+        return
+    try:
+        Path(target).write_text(json.dumps(dropped, indent=2, default=str) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise StorageError(f"cannot write the dropped rows to {target}: {exc.strerror}") from None
+    notices.append(f"the dropped rows are saved in {target}")
 
 
 def current_revision(engine: Engine) -> tuple[SchemaState, str | None]:

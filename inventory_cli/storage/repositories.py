@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, func, literal, select, text, union_all
+from sqlalchemy import Row, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -17,6 +18,7 @@ from inventory_cli.domain.models import (
     Part,
     PartType,
 )
+from inventory_cli.storage.stock_repositories import total_stock
 
 
 class TypeRepository:
@@ -30,10 +32,88 @@ class TypeRepository:
         statement = select(PartType).where(func.lower(col(PartType.name)) == name.strip().lower())
         return self.session.execute(statement).scalars().first()
 
+    def by_name_folded(self, name: str) -> PartType | None:
+        """The type whose name matches without regard to case, in all of Unicode."""
+        # SQLite's lower() folds ASCII only; types are few, so fold in Python.
+        wanted = name.strip().casefold()
+        for found in self.session.execute(select(PartType)).scalars():
+            if found.name.casefold() == wanted:
+                return found
+        return None
+
     def names(self) -> list[str]:
         """Every type name, sorted."""
         statement = select(col(PartType.name)).order_by(func.lower(col(PartType.name)))
         return list(self.session.execute(statement).scalars())
+
+    def with_part_counts(self) -> Sequence[Row[Any]]:
+        """Every type with the number of parts of that type, by name."""
+        count = (
+            select(func.count(col(Part.id))).where(col(Part.type_id) == col(PartType.id)).scalar_subquery()
+        )
+        statement = select(PartType, count.label("parts")).order_by(
+            func.lower(col(PartType.name)), col(PartType.name)
+        )
+        return self.session.execute(statement).all()
+
+    def part_count(self, type_id: int) -> int:
+        """How many parts have this type."""
+        statement = select(func.count(col(Part.id))).where(col(Part.type_id) == type_id)
+        return int(self.session.execute(statement).scalar_one())
+
+    def add(self, part_type: PartType) -> None:
+        """Stage a new type."""
+        self.session.add(part_type)
+        self.session.flush()
+
+    def delete(self, part_type: PartType) -> None:
+        """Delete a type no part uses."""
+        self.session.delete(part_type)
+        self.session.flush()
+
+
+@dataclass(frozen=True)
+class PartFilter:
+    """What ``part list`` narrows to; every value reaches SQL as a bound parameter."""
+
+    type_id: int | None = None
+    tag: str | None = None
+    max_stock: int | None = None
+    search: str | None = None
+
+    def conditions(self, total: Any) -> list[Any]:
+        """SQL conditions for the parts query, given its stock-total expression."""
+        found: list[Any] = []
+        if self.type_id is not None:
+            found.append(col(Part.type_id) == self.type_id)
+        if self.tag is not None:
+            tags = func.json_each(col(Part.tags)).table_valued("value")
+            found.append(
+                select(literal(1))
+                .select_from(tags)
+                .where(func.lower(tags.c.value) == self.tag.lower())
+                .exists()
+            )
+        if self.max_stock is not None:
+            found.append(total <= self.max_stock)
+        if self.search is not None:
+            # autoescape makes % and _ in the search match themselves.
+            found.append(
+                or_(
+                    *(
+                        column.contains(self.search, autoescape=True)
+                        for column in (
+                            col(Part.key),
+                            col(Part.description),
+                            col(Part.manufacturer),
+                            col(Part.manufacturer_code),
+                            col(Part.package),
+                            col(Part.series),
+                        )
+                    )
+                )
+            )
+        return found
 
 
 def _cover_columns(cover: Any) -> tuple[Any, ...]:
@@ -76,15 +156,17 @@ class PartRepository:
         """Every key in use."""
         return set(self.session.execute(select(col(Part.key))).scalars())
 
-    def rows(self, key: str | None = None) -> Sequence[Row[Any]]:
-        """Parts with type name, cover and attachment count, ordered by key."""
+    def rows(self, key: str | None = None, where: PartFilter | None = None) -> Sequence[Row[Any]]:
+        """Parts with type name, cover, attachment count and stock total, ordered by key."""
         cover = aliased(Attachment)
+        total = total_stock(col(Part.id))
         statement = (
             select(
                 Part,
                 col(PartType.name).label("type_name"),
                 *_cover_columns(cover),
                 _attachment_count(Part.attachment_set_id),
+                total.label("stock_total"),
             )
             .outerjoin(PartType, col(PartType.id) == col(Part.type_id))
             .join(AttachmentSet, col(AttachmentSet.id) == col(Part.attachment_set_id))
@@ -93,6 +175,8 @@ class PartRepository:
         )
         if key is not None:
             statement = statement.where(col(Part.key) == key)
+        if where is not None:
+            statement = statement.where(*where.conditions(total))
         return self.session.execute(statement).all()
 
     def delete(self, part: Part) -> None:
@@ -270,6 +354,13 @@ INVARIANT_CHECKS: list[tuple[str, str, str]] = [
         "WHERE s.cover_attachment_id IS NOT NULL "
         "AND (a.id IS NULL OR a.attachment_set_id != s.id OR a.kind != 'image')",
         "set {0}: cover {1} is not an image of this set (set {2}, kind {3})",
+    ),
+    (
+        "stock matches its history",
+        "SELECT p.key, COALESCE((SELECT SUM(quantity) FROM stock s WHERE s.part_id = p.id), 0) AS held, "
+        "COALESCE((SELECT SUM(delta) FROM stock_history h WHERE h.part_id = p.id), 0) AS logged "
+        "FROM parts p WHERE held != logged",
+        "part {0}: {1} in stock but the history adds up to {2}",
     ),
     (
         "foreign keys",

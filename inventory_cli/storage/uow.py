@@ -17,6 +17,7 @@ from inventory_cli.storage.repositories import (
     SetRepository,
     TypeRepository,
 )
+from inventory_cli.storage.stock_repositories import BoxRepository, KitContentRepository, StockRepository
 
 
 class UnitOfWork:
@@ -32,6 +33,9 @@ class UnitOfWork:
         self.kits: KitRepository
         self.sets: SetRepository
         self.checks: CheckRepository
+        self.boxes: BoxRepository
+        self.stock: StockRepository
+        self.contents: KitContentRepository
 
     def __enter__(self) -> Self:
         self._mode.__enter__()
@@ -41,6 +45,9 @@ class UnitOfWork:
         self.kits = KitRepository(self.session)
         self.sets = SetRepository(self.session)
         self.checks = CheckRepository(self.session)
+        self.boxes = BoxRepository(self.session)
+        self.stock = StockRepository(self.session)
+        self.contents = KitContentRepository(self.session)
         return self
 
     def commit(self) -> None:

@@ -9,8 +9,6 @@ id plus the kit's id, so owners and sets are joined without per-row loops. Attac
 kept. A legacy cover that is not an image of its own part is dropped and reported.
 """
 
-import json
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -326,13 +324,13 @@ def downgrade() -> None:
         )
     ).fetchall()
     if doomed:
-        target = context.config.attributes.get("drop_kit_attachments_to")
-        if not target:
+        dropped = context.config.attributes.get("dropped")
+        if dropped is None:
             _refuse(
                 f"{len(doomed)} attachments belong to kits, which the older schema cannot hold; "
-                "downgrade refused (pass --drop-kit-attachments FILE to save and drop them)"
+                "downgrade refused (pass --save-dropped FILE to save and drop them)"
             )
-        rows = [
+        dropped["kit_attachments"] = [
             {
                 "id": row.id,
                 "set_id": row.attachment_set_id,
@@ -345,11 +343,7 @@ def downgrade() -> None:
             }
             for row in doomed
         ]
-        try:
-            Path(target).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            _refuse(f"cannot write the kit attachments to {target}: {exc.strerror}")
-        _notice(f"{len(rows)} kit attachments written to {target} and dropped")
+        _notice(f"{len(doomed)} kit attachments dropped")
         op.execute(
             "DELETE FROM attachments WHERE attachment_set_id NOT IN (SELECT attachment_set_id FROM parts)"
         )

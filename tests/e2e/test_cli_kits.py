@@ -18,7 +18,18 @@ COMMANDS = sorted(GROUP.commands)
 
 
 def test_kit_group_has_every_command() -> None:
-    assert set(COMMANDS) == {"add", "list", "show", "edit", "archive", "unarchive", "rm", "attach"}
+    assert set(COMMANDS) == {
+        "add",
+        "list",
+        "show",
+        "edit",
+        "archive",
+        "unarchive",
+        "rm",
+        "attach",
+        "content",
+        "check",
+    }
     assert GROUP.help
 
 

@@ -331,6 +331,8 @@ def test_rm_json(cli: CliRun, part_key: str) -> None:
         "attachments_removed": 0,
         "new_cover_id": None,
         "cover_changed": False,
+        "units_removed": 0,
+        "kit_lines_removed": 0,
     }
 
 

@@ -39,7 +39,7 @@ def test_installed_package_carries_its_migrations(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     package_file, migrations = (Path(p) for p in json.loads(result.stdout))
     versions = sorted(p.name for p in (migrations / "versions").glob("0*.py"))
-    assert versions == ["0001_legacy_schema.py", "0002_attachment_sets.py"]
+    assert versions == ["0001_legacy_schema.py", "0002_attachment_sets.py", "0003_stock_and_kit_contents.py"]
     if "site-packages" in package_file.parts:
         # A wheel install: the migrations must come from inside the package, not a source tree.
         assert migrations == package_file.parent / "_migrations"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from inventory_cli.storage import migrator
 from inventory_cli.storage.engine import create_sqlite_engine
+from inventory_cli.storage.schema import HEAD_REVISION
 from tests.conftest import CliRun, json_out, snapshot
 
 
@@ -45,7 +46,7 @@ def test_blank_and_overlong_legacy_titles_are_repaired_and_reported(cli: CliRun,
 
     report = json_out(cli("db", "upgrade", "--json"))
 
-    assert report["after"] == "0002"
+    assert report["after"] == HEAD_REVISION
     assert any("attachment 1" in n and "'sheet.pdf'" in n for n in report["notices"])
     assert any("attachment 2" in n for n in report["notices"])
     assert not any("attachment 3" in n for n in report["notices"])

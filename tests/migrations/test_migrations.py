@@ -480,7 +480,7 @@ def test_downgrade_refuses_to_lose_kit_attachments(
     lines = result.stderr.strip().splitlines()
     assert 1 <= len(lines) <= 2, lines  # the error, perhaps a hint line
     assert lines[0].startswith("error:")
-    assert "kit" in lines[0] and "--drop-kit-attachments" in lines[0]
+    assert "kit" in lines[0] and "--save-dropped" in lines[0]
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
     after = snapshot(db_path, store_root)
@@ -529,7 +529,7 @@ def test_downgrade_with_drop_kit_attachments_saves_them_and_keeps_part_attachmen
     assert (report["before"], report["after"]) == (HEAD_REVISION, "0001")
     assert report["backup"] and Path(report["backup"]).is_file()
     assert any(str(saved) in notice for notice in report["notices"])
-    rows = json.loads(saved.read_text(encoding="utf-8"))
+    rows = json.loads(saved.read_text(encoding="utf-8"))["kit_attachments"]
     assert len(rows) == 1
     assert rows[0]["owner"] == "kit:Synth Voice"
     assert rows[0]["id"] == kit_attachment["id"]
