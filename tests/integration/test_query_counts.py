@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.rules import SetRef
-from inventory_cli.services import kits, parts, sets
+from inventory_cli.services import boxes, kit_contents, kits, parts, sets, stock
 from tests.conftest import Files
 
 
@@ -67,5 +67,43 @@ def test_listing_runs_a_constant_number_of_statements(
     per_owner = 2 if listing == "set list" else 1  # every part and every kit owns a set
     assert (len(small), len(large)) == (2 * per_owner, 25 * per_owner)
     assert all(row.cover is not None and row.attachment_count == 2 for row in large)
+    assert few, "the listing ran no SQL at all: the counter is not hooked up"
+    assert len(many) == len(few), (few, many)
+
+
+def stock_up(inventory: Inventory, start: int, stop: int) -> None:
+    """Parts ``start`` to ``stop - 1``, each in stock in its own box and listed in one kit."""
+    for n in range(start, stop):
+        key = "S" + "".join(chr(ord("A") + (n // 26**i) % 26) for i in (2, 1, 0))
+        parts.add_part(inventory, f"stocked {n}", key=key)
+        number = boxes.add_box(inventory, f"box {n}", 3).number
+        stock.add_stock(inventory, key, f"{number}-1", n + 1)
+        stock.move_stock(inventory, key, f"{number}-1", f"{number}-2", 1)
+        kit_contents.add_content(inventory, "Shared", key, 2)
+
+
+STOCK_LISTINGS: dict[str, Callable[[Inventory], Any]] = {
+    "box list": boxes.list_boxes,
+    "stock list": stock.list_stock,
+    "stock history": stock.history,
+    "kit check": lambda inventory: kit_contents.check_kit(inventory, "Shared").lines,
+    "kit content list": lambda inventory: kit_contents.list_contents(inventory, "Shared"),
+    "part list --low-stock": lambda inventory: parts.list_parts(inventory, low_stock=1000),
+}
+
+
+@pytest.mark.parametrize("listing", sorted(STOCK_LISTINGS))
+def test_stock_listings_run_a_constant_number_of_statements(inventory: Inventory, listing: str) -> None:
+    run = STOCK_LISTINGS[listing]
+    kits.add_kit(inventory, "Shared")
+    stock_up(inventory, 0, 2)
+    with counting_statements() as few:
+        small = run(inventory)
+
+    stock_up(inventory, 2, 12)
+    with counting_statements() as many:
+        large = run(inventory)
+
+    assert len(large) > len(small) > 0
     assert few, "the listing ran no SQL at all: the counter is not hooked up"
     assert len(many) == len(few), (few, many)
