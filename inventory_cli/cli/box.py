@@ -56,7 +56,7 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
         output.emit_json([v.to_dict() for v in views])
         return
     output.table(
-        f"{len(views)} boxes",
+        output.counted(len(views), "box", "boxes"),
         ("Box", "Description", "Used", "Units"),
         [(v.number, v.description, _usage(v), v.units) for v in views],
     )

@@ -74,12 +74,12 @@ def print_removed(removed: Removed, as_json: bool) -> None:
         return
     message = f"removed {removed.what}"
     if removed.attachments_removed and not removed.what.startswith("attachment"):
-        message += f" and its {removed.attachments_removed} attachment(s)"
+        message += f" and its {output.counted(removed.attachments_removed, 'attachment')}"
     units, lines = getattr(removed, "units_removed", 0), getattr(removed, "kit_lines_removed", 0)
     if units:
-        message += f", {units} units of stock"
+        message += f", {output.counted(units, 'unit')} of stock"
     if lines:
-        message += f", {lines} kit line(s)"
+        message += f", {output.counted(lines, 'kit line')}"
     if removed.cover_changed:
         message += (
             f"; cover is now attachment {removed.new_cover_id}"

@@ -101,7 +101,7 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
         typer.echo(f"ok: {len(report.checks_run)} checks passed")
     else:
         output.table(
-            f"{len(report.problems)} problems",
+            output.counted(len(report.problems), "problem"),
             ("Check", "Problem"),
             [(p.check, p.detail) for p in report.problems],
         )

@@ -104,7 +104,7 @@ def list_(
         output.emit_json([v.to_dict() for v in views])
         return
     output.table(
-        f"{len(views)} kits",
+        output.counted(len(views), "kit"),
         ("Name", "Description", "Target", "Status", "Cover", "Files"),
         [
             (
@@ -237,7 +237,7 @@ def content_list(ctx: typer.Context, name: NameArg, as_json: JsonOption = False)
         output.emit_json([line.to_dict() for line in lines])
         return
     output.table(
-        f"{len(lines)} lines in kit {name!r}",
+        f"{output.counted(len(lines), 'line')} in kit {name!r}",
         ("Part", "Description", "Per unit", "Note"),
         [(line.key, line.description, line.per_unit, line.note) for line in lines],
     )
@@ -296,7 +296,7 @@ def check(
         output.emit_json(result.to_dict())
     else:
         output.table(
-            f"Kit {result.kit!r}: {result.units} unit{'s' if result.units != 1 else ''}",
+            f"Kit {result.kit!r}: {output.counted(result.units, 'unit')}",
             ("Part", "Description", "Per unit", "Needed", "In stock", "Reserved", "Available", "Short"),
             [
                 (
@@ -315,6 +315,4 @@ def check(
         typer.echo(f"can build {result.buildable} now" if result.lines else "the kit has no contents yet")
     if not result.ok:
         short = [line.key for line in result.lines if line.short]
-        raise CheckFailedError(
-            f"short of {len(short)} part{'s' if len(short) != 1 else ''}: {', '.join(short)}"
-        )
+        raise CheckFailedError(f"short of {output.counted(len(short), 'part')}: {', '.join(short)}")

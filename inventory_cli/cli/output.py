@@ -63,6 +63,11 @@ def fields(title: str, pairs: Iterable[tuple[str, Any]]) -> None:
     _console().print(grid)
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 part``, ``2 parts``: a number with its noun in the right form."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def human_size(size: int | None) -> str:
     """Bytes as B, KiB, MiB or GiB."""
     if size is None:

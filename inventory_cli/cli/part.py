@@ -174,7 +174,7 @@ def list_(
         output.emit_json([v.to_dict() for v in views])
         return
     output.table(
-        f"{len(views)} part{'s' if len(views) != 1 else ''}",
+        output.counted(len(views), "part"),
         ("Key", "Description", "Type", "MPN", "Tags", "Stock", "Cover", "Files"),
         [
             (

@@ -70,7 +70,7 @@ def list_(
         output.emit_json([s.to_dict() for s in summaries])
         return
     output.table(
-        f"{len(summaries)} sets",
+        output.counted(len(summaries), "set"),
         ("Set", "Owner", "Files", "Cover"),
         [(s.id, s.owner or "(none)", s.attachment_count, cover_label(s.cover)) for s in summaries],
     )

@@ -102,7 +102,9 @@ def list_(
             )
         return
     title = (
-        f"{key.strip().upper()}: {total} in stock" if key else f"{len(grouped)} parts in stock, {total} units"
+        f"{key.strip().upper()}: {total} in stock"
+        if key
+        else f"{output.counted(len(grouped), 'part')} in stock, {output.counted(total, 'unit')}"
     )
     output.table(
         title,
@@ -135,7 +137,7 @@ def history(
         output.emit_json([c.to_dict() for c in changes])
         return
     output.table(
-        f"{len(changes)} changes",
+        output.counted(len(changes), "change"),
         ("When (UTC)", "Part", "Location", "Change", "Action"),
         _history_rows(changes),
     )

@@ -23,7 +23,7 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         output.emit_json([v.to_dict() for v in views])
         return
-    output.table(f"{len(views)} types", ("Type", "Parts"), [(v.name, v.parts) for v in views])
+    output.table(output.counted(len(views), "type"), ("Type", "Parts"), [(v.name, v.parts) for v in views])
 
 
 @app.command("add")

@@ -315,7 +315,7 @@ def test_rm_with_yes_removes_part_set_and_attachments_but_not_blobs(
     result = cli("part", "rm", "abcd", "--yes")
 
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "removed part ABCD and its 2 attachment(s)\n"
+    assert result.stdout == "removed part ABCD and its 2 attachments\n"
     after = state()
     assert after.rows["parts"] == [] and after.rows["attachment_sets"] == []
     assert after.rows["attachments"] == []
