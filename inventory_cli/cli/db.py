@@ -86,7 +86,10 @@ def current(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         output.emit_json(info)
     else:
-        typer.echo(f"revision {info['revision'] or '(none)'} (program head {info['head']}): {info['state']}")
+        typer.echo(
+            f"{info['database']}: revision {info['revision'] or '(none)'} "
+            f"(program head {info['head']}): {info['state']}"
+        )
 
 
 @app.command("check")

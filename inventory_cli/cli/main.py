@@ -19,6 +19,16 @@ from inventory_cli.errors import ExitCode, InventoryError
 class ErrorBoundary(TyperGroup):
     """Turns every InventoryError from any sub-command into its message and exit code."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:
+            # A mistake in the global options, before any sub-command runs: same one-line form.
+            if exc.exit_code != ExitCode.USAGE:
+                raise
+            output.error(exc.format_message(), "see 'inventory --help'")
+            raise typer.Exit(int(ExitCode.USAGE)) from None
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,7 +21,7 @@ from inventory_cli.cli.common import (
     print_attachment,
     print_removed,
 )
-from inventory_cli.errors import UsageError
+from inventory_cli.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from inventory_cli.domain.rules import SetRef
@@ -198,6 +200,8 @@ def export(
         sets.export_to_stream(inventory(ctx), ref, attachment_id, typer.get_binary_stream("stdout"))
         return
     target = Path(out) if out else Path.cwd()
+    if out and out.endswith(("/", os.sep)) and not target.is_dir():
+        raise NotFoundError(f"folder {out!r} does not exist")  # a trailing slash means a folder
     view, written = sets.export_to_file(inventory(ctx), ref, attachment_id, target, overwrite=force)
     if as_json:
         output.emit_json({**view.to_dict(), "written_to": str(written)})

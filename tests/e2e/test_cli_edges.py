@@ -158,3 +158,25 @@ def test_export_reports_the_cover_and_refuses_two_things_on_stdout(
 
     assert exported["is_cover"] is True
     one_line_error(cli("set", "export", ref, str(photo["id"]), "-o", "-", "--json"), ExitCode.USAGE, "--json")
+
+
+def test_export_to_a_missing_folder_with_a_trailing_slash_writes_nothing(
+    cli: CliRun, files: Files, tmp_path: Path, part_key: str
+) -> None:
+    assert cli("part", "attach", part_key, str(files.pdf("ds.pdf"))).exit_code == 0
+    missing = tmp_path / "no-such-folder"
+
+    result = cli("set", "export", f"part:{part_key}", "1", "-o", f"{missing}/")
+
+    one_line_error(result, ExitCode.NOT_FOUND, str(missing))
+    assert not missing.exists()
+
+
+def test_db_current_text_names_the_database(cli: CliRun, db_path: Path, part_key: str) -> None:
+    result = cli("db", "current")
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"sqlite:///{db_path}: revision {HEAD_REVISION} ")
+
+
+def test_an_unknown_global_option_gets_the_one_line_usage_error(cli: CliRun) -> None:
+    one_line_error(cli("--bogus", "part", "list"), ExitCode.USAGE, "--bogus")
