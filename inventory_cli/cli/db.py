@@ -109,4 +109,4 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
             [(p.check, p.detail) for p in report.problems],
         )
     if not report.ok:
-        raise CheckFailedError(f"db check found {len(report.problems)} problems")
+        raise CheckFailedError(f"db check found {output.counted(len(report.problems), 'problem')}")

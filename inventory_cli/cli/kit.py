@@ -199,12 +199,12 @@ app.add_typer(content_app, name="content", help="What one unit of a kit needs: a
 KitKeyArg = Annotated[str, typer.Argument(help="The part's four-letter key.", show_default=False)]
 
 
-def _report_line(line: KitLineView, kit: str, as_json: bool, verb: str) -> None:
+def _report_line(line: KitLineView, as_json: bool, verb: str) -> None:
     if as_json:
         output.emit_json(line.to_dict())
     else:
         note = f" ({line.note})" if line.note else ""
-        typer.echo(f"{verb} {line.per_unit} x {line.key} per unit in kit {kit!r}{note}")
+        typer.echo(f"{verb} {line.per_unit} x {line.key} per unit in kit {line.kit!r}{note}")
 
 
 @content_app.command("add", context_settings={"ignore_unknown_options": True})
@@ -224,7 +224,7 @@ def content_add(
     from inventory_cli.services import kit_contents
 
     line = kit_contents.add_content(inventory(ctx), name, key, per_unit, note)
-    _report_line(line, name, as_json, "added")
+    _report_line(line, as_json, "added")
 
 
 @content_app.command("list")
@@ -237,7 +237,7 @@ def content_list(ctx: typer.Context, name: NameArg, as_json: JsonOption = False)
         output.emit_json([line.to_dict() for line in lines])
         return
     output.table(
-        f"{output.counted(len(lines), 'line')} in kit {name!r}",
+        f"{output.counted(len(lines), 'line')} in kit {lines[0].kit if lines else name!r}",
         ("Part", "Description", "Per unit", "Note"),
         [(line.key, line.description, line.per_unit, line.note) for line in lines],
     )
@@ -260,7 +260,7 @@ def content_edit(
     from inventory_cli.services import kit_contents
 
     line = kit_contents.edit_content(inventory(ctx), name, key, per_unit=per_unit, note=note)
-    _report_line(line, name, as_json, "changed")
+    _report_line(line, as_json, "changed")
 
 
 @content_app.command("rm")
@@ -269,7 +269,7 @@ def content_rm(ctx: typer.Context, name: NameArg, key: KitKeyArg, as_json: JsonO
     from inventory_cli.services import kit_contents
 
     line = kit_contents.remove_content(inventory(ctx), name, key)
-    _report_line(line, name, as_json, "removed")
+    _report_line(line, as_json, "removed")
 
 
 @app.command("check", context_settings={"ignore_unknown_options": True})

@@ -348,6 +348,7 @@ class StockResult:
 class KitLineView:
     """A line of a kit's contents: a part, how many per unit, and a note."""
 
+    kit: str
     key: str
     description: str
     per_unit: int

@@ -7,7 +7,7 @@ from inventory_cli.domain.models import Kit, KitContent, KitStatus, utcnow
 from inventory_cli.domain.rules import validate_quantity
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
 from inventory_cli.services.dto import KitCheck, KitCheckLine, KitLineView
-from inventory_cli.services.kits import find_kit
+from inventory_cli.services.kits import MAX_PER_UNIT, find_kit
 from inventory_cli.services.parts import find_part
 from inventory_cli.storage.uow import UnitOfWork
 
@@ -23,6 +23,11 @@ def _clean_note(note: str | None) -> str | None:
     return text or None
 
 
+def _check_per_unit(per_unit: int) -> None:
+    if not 1 <= per_unit <= MAX_PER_UNIT:
+        raise InvalidInputError(f"per-unit quantity {per_unit} must be between 1 and {MAX_PER_UNIT}")
+
+
 def _active_kit(uow: UnitOfWork, name: str) -> Kit:
     kit = find_kit(uow, name)
     if kit.status == KitStatus.ARCHIVED.value:
@@ -36,7 +41,7 @@ def _active_kit(uow: UnitOfWork, name: str) -> Kit:
 def _lines(uow: UnitOfWork, kit: Kit) -> list[KitLineView]:
     assert kit.id is not None
     return [
-        KitLineView(row.key, row.description, row.KitContent.per_unit, row.KitContent.note)
+        KitLineView(kit.name, row.key, row.description, row.KitContent.per_unit, row.KitContent.note)
         for row in uow.contents.check_lines(kit.id)
     ]
 
@@ -53,7 +58,7 @@ def add_content(
     inventory: Inventory, kit_name: str, key: str, per_unit: int = 1, note: str | None = None
 ) -> KitLineView:
     """Add a part to an active kit's contents; one line per part."""
-    validate_quantity(per_unit, "per-unit quantity")
+    _check_per_unit(per_unit)
     clean_note = _clean_note(note)
     with inventory.uow() as uow:
         kit = _active_kit(uow, kit_name)
@@ -84,7 +89,7 @@ def edit_content(
     if per_unit is None and note is None:
         raise UsageError("nothing to change", hint="give --per-unit or --note")
     if per_unit is not None:
-        validate_quantity(per_unit, "per-unit quantity")
+        _check_per_unit(per_unit)
     clean_note = _clean_note(note)
     with inventory.uow() as uow:
         kit = _active_kit(uow, kit_name)

@@ -13,6 +13,9 @@ from inventory_cli.services.sets import attachment_view, cover_view
 from inventory_cli.storage.uow import UnitOfWork
 
 MAX_NAME = 255
+# Reservations multiply build targets by per-unit quantities and add them up over kits; these
+# bounds keep every such sum far inside SQLite's 64-bit integers.
+MAX_BUILD_TARGET = MAX_PER_UNIT = 1_000_000
 
 
 def _clean_name(name: str) -> str:
@@ -25,8 +28,8 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_target(build_target: int) -> int:
-    if build_target < 0:
-        raise InvalidInputError(f"build target {build_target} must be 0 or more")
+    if not 0 <= build_target <= MAX_BUILD_TARGET:
+        raise InvalidInputError(f"build target {build_target} must be between 0 and {MAX_BUILD_TARGET}")
     return build_target
 
 
@@ -57,7 +60,7 @@ def _view(uow: UnitOfWork, name: str, in_full: bool = False) -> KitView:
         kit: Kit = rows[0].Kit
         assert kit.id is not None
         contents = [
-            KitLineView(row.key, row.description, row.KitContent.per_unit, row.KitContent.note)
+            KitLineView(kit.name, row.key, row.description, row.KitContent.per_unit, row.KitContent.note)
             for row in uow.contents.check_lines(kit.id)
         ]
         view = replace(view, attachments=attachments, contents=contents)

@@ -201,7 +201,7 @@ def list_parts(
     with inventory.uow(read_only=True) as uow:
         where = PartFilter(
             type_id=type_id_for(uow, type_name) if type_name is not None else None,
-            tag=tag.strip() if tag is not None else None,
+            tag=tag.strip() or None if tag is not None else None,
             max_stock=low_stock,
             search=search if search else None,
         )

@@ -28,6 +28,13 @@ def begin_mode(mode: str) -> Iterator[None]:
         _begin_mode.reset(token)
 
 
+CASEFOLD = "inventory_casefold"
+
+
+def _casefold(value: object) -> str | None:
+    return None if value is None else str(value).casefold()
+
+
 def create_sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     """An engine whose connections enforce foreign keys and run WAL with a busy timeout."""
     from sqlalchemy import create_engine
@@ -39,6 +46,8 @@ def create_sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         # Python's sqlite3 would otherwise open transactions on its own, too late and deferred.
         dbapi_connection.isolation_level = None
+        # SQLite's lower() and LIKE fold ASCII only; searches fold all of Unicode with this.
+        dbapi_connection.create_function(CASEFOLD, 1, _casefold, deterministic=True)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")

@@ -18,6 +18,7 @@ from inventory_cli.domain.models import (
     Part,
     PartType,
 )
+from inventory_cli.storage.engine import CASEFOLD
 from inventory_cli.storage.stock_repositories import total_stock
 
 
@@ -72,6 +73,11 @@ class TypeRepository:
         self.session.flush()
 
 
+def _folded(column: Any) -> Any:
+    """``column`` case-folded in SQL by the function the engine registers on every connection."""
+    return getattr(func, CASEFOLD)(column)
+
+
 @dataclass(frozen=True)
 class PartFilter:
     """What ``part list`` narrows to; every value reaches SQL as a bound parameter."""
@@ -88,20 +94,17 @@ class PartFilter:
             found.append(col(Part.type_id) == self.type_id)
         if self.tag is not None:
             tags = func.json_each(col(Part.tags)).table_valued("value")
-            found.append(
-                select(literal(1))
-                .select_from(tags)
-                .where(func.lower(tags.c.value) == self.tag.lower())
-                .exists()
-            )
+            wanted = self.tag.casefold()
+            found.append(select(literal(1)).select_from(tags).where(_folded(tags.c.value) == wanted).exists())
         if self.max_stock is not None:
             found.append(total <= self.max_stock)
         if self.search is not None:
-            # autoescape makes % and _ in the search match themselves.
+            # instr() matches the text literally (no LIKE wildcards), after folding both sides.
+            term = self.search.casefold()
             found.append(
                 or_(
                     *(
-                        column.contains(self.search, autoescape=True)
+                        func.instr(_folded(column), term) > 0
                         for column in (
                             col(Part.key),
                             col(Part.description),

@@ -104,7 +104,7 @@ def test_add_kit_name_of_255_characters_is_allowed(inventory: Inventory) -> None
 
 def test_add_kit_negative_build_target_is_invalid(inventory: Inventory, db_path: Path) -> None:
     kits.list_kits(inventory)
-    with pytest.raises(InvalidInputError, match="build target -1 must be 0 or more") as caught:
+    with pytest.raises(InvalidInputError, match="build target -1 must be between 0 and 1000000") as caught:
         kits.add_kit(inventory, "Blinky", build_target=-1)
 
     assert caught.value.exit_code == ExitCode.INVALID_INPUT
