@@ -84,12 +84,15 @@ def main(
 
 
 def _register() -> None:
-    from inventory_cli.cli import db, kit, part, sets
+    from inventory_cli.cli import db, kit, part, sets, url
 
     app.add_typer(part.app, name="part", help="Parts: add, list, show, edit, rm, attach.")
     app.add_typer(kit.app, name="kit", help="Kits: add, list, show, edit, rm, attach, archive, unarchive.")
-    app.add_typer(sets.app, name="set", help="Attachment sets: list, show, add, rm, rename, cover, export.")
+    app.add_typer(
+        sets.app, name="set", help="Attachment sets: list, show, add, rm, rename, cover, export, open, thumb."
+    )
     app.add_typer(db.app, name="db", help="Database: upgrade, downgrade, current, check.")
+    app.add_typer(url.app, name="url", help="Links: preview what --fetch would store.")
 
 
 _register()

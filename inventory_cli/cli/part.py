@@ -9,13 +9,16 @@ import typer
 from inventory_cli.cli import output
 from inventory_cli.cli.common import (
     ATTACHMENT_COLUMNS,
+    AllowPrivateOption,
+    FetchOption,
     JsonOption,
+    NoImagesOption,
     TitleOption,
     YesOption,
+    attach_source,
     attachment_rows,
     cover_label,
     inventory,
-    print_attachment,
     print_removed,
 )
 
@@ -59,7 +62,7 @@ def _field_values(**values: Any) -> dict[str, Any]:
     return {names.get(k, k): v for k, v in values.items()}
 
 
-def _print_part(view: PartView) -> None:
+def _print_part(view: PartView, picture: Any = None) -> None:
     f = view.fields
     output.fields(
         f"Part {view.key}",
@@ -84,6 +87,7 @@ def _print_part(view: PartView) -> None:
             ("Cover", cover_label(view.cover) or "none"),
             ("Set", f"{view.set_id} ({view.attachment_count} attachments)"),
         ],
+        beside=picture,
     )
     if view.attachments:
         output.table(None, ATTACHMENT_COLUMNS, attachment_rows(view.attachments))
@@ -145,19 +149,28 @@ def add(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
+def list_(
+    ctx: typer.Context,
+    covers: Annotated[
+        bool, typer.Option("--covers", help="On a terminal, add a column with each cover's thumbnail.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """List every part by key, with type and cover."""
+    from inventory_cli.cli import images
     from inventory_cli.services import parts
 
     views = parts.list_parts(inventory(ctx))
     if as_json:
         output.emit_json([v.to_dict() for v in views])
         return
+    pictures = images.cover_column(inventory(ctx), [v.set_id for v in views], wanted=covers)
     output.table(
         f"{len(views)} parts",
-        ("Key", "Description", "Type", "MPN", "Tags", "Cover", "Files"),
+        (*(("",) if pictures else ()), "Key", "Description", "Type", "MPN", "Tags", "Cover", "Files"),
         [
             (
+                *((pictures[i],) if pictures else ()),
                 v.key,
                 v.fields["description"],
                 v.type,
@@ -166,21 +179,25 @@ def list_(ctx: typer.Context, as_json: JsonOption = False) -> None:
                 cover_label(v.cover),
                 v.attachment_count,
             )
-            for v in views
+            for i, v in enumerate(views)
         ],
     )
 
 
 @app.command("show")
-def show(ctx: typer.Context, key: KeyArg, as_json: JsonOption = False) -> None:
-    """Show a part with its attachments and cover."""
+def show(
+    ctx: typer.Context, key: KeyArg, no_images: NoImagesOption = False, as_json: JsonOption = False
+) -> None:
+    """Show a part with its attachments; on a terminal its cover is drawn beside the details."""
+    from inventory_cli.cli import images
     from inventory_cli.services import parts
 
     view = parts.show_part(inventory(ctx), key)
     if as_json:
         output.emit_json(view.to_dict())
     else:
-        _print_part(view)
+        wanted = images.pictures_wanted(no_images=no_images)
+        _print_part(view, images.cover_picture(inventory(ctx), view.attachments, wanted=wanted))
 
 
 @app.command("edit")
@@ -259,11 +276,13 @@ def attach(
     key: KeyArg,
     source: Annotated[str, typer.Argument(help="A file path or an http(s) URL.", show_default=False)],
     title: TitleOption = None,
+    fetch: FetchOption = False,
+    allow_private: AllowPrivateOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Attach an image, a PDF or a link to a part; its first image becomes the cover."""
+    """Attach an image, a PDF or a link (--fetch: download it); the first image becomes the cover."""
     from inventory_cli.domain.rules import SetRef
-    from inventory_cli.services import sets
 
-    view = sets.add_attachment(inventory(ctx), SetRef("part", key), source, title)
-    print_attachment(view, as_json, "added")
+    attach_source(
+        ctx, SetRef("part", key), source, title, fetch=fetch, allow_private=allow_private, as_json=as_json
+    )
