@@ -8,7 +8,7 @@ import socket
 import ssl
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import IO
 from urllib.parse import urljoin, urlsplit
@@ -52,12 +52,25 @@ class Download:
         self.body.close()
 
 
-def check_address(host: str, address: str, allow_private: bool) -> None:
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# True allows every address; a collection of networks allows only those beyond the public ones.
+AllowPrivate = bool | Collection[Network]
+
+
+def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: AllowPrivate) -> bool:
+    if ip.is_global or allow_private is True:
+        return True
+    if isinstance(allow_private, bool):
+        return False
+    return any(ip in network for network in allow_private)
+
+
+def check_address(host: str, address: str, allow_private: AllowPrivate) -> None:
     """Refuse an address on a private, loopback, link-local or otherwise non-public network."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    if not allow_private and not ip.is_global:
+    if not _allowed(ip, allow_private):
         raise InvalidInputError(
             f"{host} is at {ip}, a private, loopback or link-local address; not fetched",
             hint="pass --allow-private to fetch from your own network",
@@ -101,7 +114,7 @@ LimitFor = Callable[[Sniffed | None], tuple[int, bool]]
 class Fetcher:
     """Downloads with the safety rules of ``--fetch``; ``timeout`` is per connect and per read."""
 
-    def __init__(self, timeout: float, allow_private: bool) -> None:
+    def __init__(self, timeout: float, allow_private: AllowPrivate) -> None:
         self.timeout = timeout
         self.allow_private = allow_private
 

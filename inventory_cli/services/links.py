@@ -66,10 +66,8 @@ def _name_for(url: str, sniffed: Sniffed) -> str:
         extension = ".jpg"
     if not name:
         name = parts.hostname or "download"
-    if extension and PurePosixPath(name).suffix.lower() not in (
-        extension,
-        ".jpeg" if extension == ".jpg" else "",
-    ):
+    accepted = {extension, ".jpeg"} if extension == ".jpg" else {extension}
+    if extension and PurePosixPath(name).suffix.lower() not in accepted:
         name += extension
     return name[-255:]
 
