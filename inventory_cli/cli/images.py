@@ -35,11 +35,15 @@ def mode() -> str:
 
 
 def pictures_wanted(*, no_images: bool = False, as_json: bool = False) -> bool:
-    """Whether to draw pictures: a terminal on stdout, no --json / --no-images, colour allowed."""
+    """Whether to draw pictures: a terminal on stdout and stdin, no --json / --no-images, colour allowed."""
     if no_images or as_json:
         return False
     chosen = mode()
     if chosen == "off" or not sys.stdout.isatty() or os.environ.get("TERM") == "dumb":
+        return False
+    # The picture library asks the terminal about itself and reads the answer from stdin:
+    # with stdin redirected there is no one to answer, so pictures are left out.
+    if not sys.stdin.isatty():
         return False
     # NO_COLOR forbids colour escapes, which is what half blocks are made of; an explicitly
     # chosen graphics protocol (kitty, sixel) sends pictures, not coloured text, so it still draws.
@@ -82,7 +86,12 @@ def cell_size(image: Image, width: int, max_height: int) -> tuple[int, int]:
 def picture(image: Image, width: int, max_height: int) -> Any:
     """A rich renderable drawing ``image`` in ``width`` columns and at most ``max_height`` rows."""
     columns, rows = cell_size(image, width, max_height)
-    return _renderer()(image, width=columns, height=rows)
+    try:
+        renderer = _renderer()
+    except Exception as exc:
+        # Talking to an odd terminal can fail in many ways; a picture is never worth an error.
+        return placeholder(f"terminal pictures unavailable ({type(exc).__name__})")
+    return renderer(image, width=columns, height=rows)
 
 
 def placeholder(problem: str | None, width: int | None = None) -> Any:

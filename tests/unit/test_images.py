@@ -77,6 +77,7 @@ class _Tty(io.StringIO):
     ("env", "no_images", "as_json", "wanted"),
     [
         ({}, False, False, True),
+        ({"stdin": "redirected"}, False, False, False),
         ({}, True, False, False),
         ({}, False, True, False),
         ({"NO_COLOR": "1"}, False, False, False),
@@ -92,8 +93,10 @@ def test_when_pictures_are_drawn_on_a_terminal(
     for name in ("NO_COLOR", "INVENTORY_IMAGES", "TERM"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
-        monkeypatch.setenv(name, value)
+        if name != "stdin":
+            monkeypatch.setenv(name, value)
     monkeypatch.setattr(sys, "stdout", _Tty())
+    monkeypatch.setattr(sys, "stdin", io.StringIO() if "stdin" in env else _Tty())
 
     assert images.pictures_wanted(no_images=no_images, as_json=as_json) is wanted
 
