@@ -23,7 +23,7 @@ from inventory_cli.cli.common import (
     print_attachment,
     print_removed,
 )
-from inventory_cli.errors import UsageError
+from inventory_cli.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from inventory_cli.domain.rules import SetRef
@@ -250,12 +250,16 @@ def open_(
     from inventory_cli.services.opening import prepare_open
 
     target = prepare_open(inventory(ctx), _ref(set_ref), attachment_id)
+    # The viewer runs on its own; the temporary copy stays for it (the system cleans its temp folder).
+    if typer.launch(target, wait=False) != 0:
+        raise NotFoundError(
+            "no program to open it was found (xdg-open, open or start)",
+            hint=f"open {target} yourself",
+        )
     if as_json:
         output.emit_json({"id": attachment_id, "opened": target})
     else:
-        output.notice(f"opening {target}")
-    # The viewer runs on its own; the temporary copy stays for it (the system cleans its temp folder).
-    typer.launch(target, wait=False)
+        output.notice(f"opened {target}")
 
 
 @app.command("thumb")

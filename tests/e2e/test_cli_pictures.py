@@ -184,6 +184,17 @@ def test_open_a_link_hands_over_the_url(cli: CliRun, filled: dict[str, dict], la
     assert launched == ["https://www.ti.com/lit/ds/sn74hc595.pdf"] and data["opened"] == launched[0]
 
 
+def test_open_without_a_system_opener_says_where_the_copy_is(
+    cli: CliRun, filled: dict[str, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(typer, "launch", lambda target, wait=False, locate=False: 1)
+
+    result = cli("set", "open", REF, str(filled["sheet"]["id"]))
+
+    assert result.exit_code == ExitCode.NOT_FOUND
+    assert "no program to open it" in result.stderr and "datasheet.pdf" in result.stderr
+
+
 def test_open_an_unknown_attachment_fails(
     cli: CliRun, state: State, filled: dict, launched: list[str]
 ) -> None:
