@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -230,7 +231,9 @@ def test_part_show_draws_the_cover_in_a_real_terminal(
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TMUX")}
     env.update(INVENTORY_HOME=str(isolated_home), INVENTORY_IMAGES="blocks", TERM="xterm-256color")
     command = f"{sys.executable} -m inventory_cli part show ABCD; touch {done_marker}; sleep 60"
-    socket = ["tmux", "-L", session]
+    # A private server socket in a short temporary folder (socket paths have a length limit).
+    socket_dir = Path(tempfile.mkdtemp(prefix="inv-tmux-"))
+    socket = ["tmux", "-S", str(socket_dir / "s")]
     subprocess.run(
         [*socket, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
         env=env,
@@ -246,6 +249,7 @@ def test_part_show_draws_the_cover_in_a_real_terminal(
         ).stdout
     finally:
         subprocess.run([*socket, "kill-server"], capture_output=True, check=False)
+        shutil.rmtree(socket_dir, ignore_errors=True)
     print(screen)  # shown with -s: what a person would see
     first = screen.splitlines()[0]
     assert "▀" in first and "Part ABCD" in first  # the cover is beside the details
