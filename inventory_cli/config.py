@@ -15,6 +15,7 @@ MIB = 1024 * 1024
 DEFAULT_MAX_IMAGE_BYTES = 20 * MIB
 DEFAULT_MAX_PDF_BYTES = 100 * MIB
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+DEFAULT_FETCH_TIMEOUT_MS = 15000
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Settings:
     max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES
     max_pdf_bytes: int = DEFAULT_MAX_PDF_BYTES
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    fetch_timeout_ms: int = DEFAULT_FETCH_TIMEOUT_MS
+    cache_dir: Path | None = None
 
     @property
     def db_path(self) -> Path | None:
@@ -49,6 +52,18 @@ def _default_dirs() -> tuple[Path, Path]:
         Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
     )
+
+
+def _cache_dir() -> Path:
+    """Derived data (thumbnails): ``INVENTORY_CACHE``, else ``INVENTORY_HOME/cache``, else platformdirs."""
+    if os.environ.get("INVENTORY_CACHE"):
+        return Path(os.environ["INVENTORY_CACHE"]).expanduser().absolute()
+    home = os.environ.get("INVENTORY_HOME")
+    if home:
+        return Path(home).expanduser() / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
 def db_url_from(value: str) -> str:
@@ -119,11 +134,13 @@ def load_settings(db: str | None = None, store: str | None = None) -> Settings:
         "max_image_bytes": pick(None, "INVENTORY_MAX_IMAGE_BYTES", "max_image_bytes"),
         "max_pdf_bytes": pick(None, "INVENTORY_MAX_PDF_BYTES", "max_pdf_bytes"),
         "busy_timeout_ms": pick(None, "INVENTORY_BUSY_TIMEOUT_MS", "busy_timeout_ms"),
+        "fetch_timeout_ms": pick(None, "INVENTORY_FETCH_TIMEOUT_MS", "fetch_timeout_ms"),
     }
     defaults = {
         "max_image_bytes": DEFAULT_MAX_IMAGE_BYTES,
         "max_pdf_bytes": DEFAULT_MAX_PDF_BYTES,
         "busy_timeout_ms": DEFAULT_BUSY_TIMEOUT_MS,
+        "fetch_timeout_ms": DEFAULT_FETCH_TIMEOUT_MS,
     }
     resolved = {
         name: _positive_int(name, value) if value is not None else defaults[name]
@@ -133,5 +150,6 @@ def load_settings(db: str | None = None, store: str | None = None) -> Settings:
         db_url=db_url_from(db_value) if db_value else db_url_from(str(data_dir / "inventory.db")),
         store=store_location_from(store_value) if store_value else str(data_dir / "blobs"),
         config_file=config_file,
+        cache_dir=_cache_dir(),
         **resolved,
     )

@@ -7,14 +7,34 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 
 from inventory_cli.cli import output
+from inventory_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from inventory_cli.bootstrap import Inventory
+    from inventory_cli.domain.rules import SetRef
     from inventory_cli.services.dto import AttachmentView, CoverView, Removed
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document to stdout.")]
 YesOption = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask; required when stdin is not a terminal.")
+]
+NoImagesOption = Annotated[
+    bool, typer.Option("--no-images", help="Plain text only: draw no pictures even on a terminal.")
+]
+FetchOption = Annotated[
+    bool,
+    typer.Option(
+        "--fetch",
+        help="For a link: download it; a PDF or image is stored itself (URL kept), "
+        "a page gets its title and preview image.",
+    ),
+]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Let --fetch reach private, loopback and link-local addresses (refused by default).",
+    ),
 ]
 TitleOption = Annotated[
     str | None,
@@ -87,3 +107,35 @@ def print_removed(removed: Removed, as_json: bool) -> None:
             else "; the set has no cover now"
         )
     typer.echo(message)
+
+
+def attach_source(
+    ctx: typer.Context,
+    ref: SetRef,
+    source: str,
+    title: str | None,
+    *,
+    fetch: bool,
+    allow_private: bool,
+    as_json: bool,
+) -> None:
+    """Attach a file or link to a set (fetching the link with ``--fetch``) and report it."""
+    from inventory_cli.domain.rules import looks_like_url
+    from inventory_cli.services import sets
+
+    if not fetch:
+        if allow_private:
+            raise UsageError("--allow-private only applies together with --fetch")
+        print_attachment(sets.add_attachment(inventory(ctx), ref, source, title), as_json, "added")
+        return
+    if not looks_like_url(source):
+        raise UsageError(f"--fetch needs an http(s) URL, not {source!r}")
+    from inventory_cli.services.links import attach_fetched
+
+    view, link = attach_fetched(inventory(ctx), ref, source, title, allow_private=allow_private)
+    for note in link.notes:
+        output.notice(note)
+    if as_json:
+        output.emit_json({**view.to_dict(), "fetched": link.to_dict()})
+        return
+    print_attachment(view, False, "added")

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from inventory_cli.cli import output
 from inventory_cli.cli.common import (
     ATTACHMENT_COLUMNS,
+    AllowPrivateOption,
+    FetchOption,
     JsonOption,
+    NoImagesOption,
     TitleOption,
     YesOption,
+    attach_source,
     attachment_rows,
     cover_label,
     inventory,
-    print_attachment,
     print_removed,
 )
 
@@ -36,7 +39,7 @@ class StatusFilter(StrEnum):
     ARCHIVED = "archived"
 
 
-def _print_kit(view: KitView) -> None:
+def _print_kit(view: KitView, picture: Any = None) -> None:
     output.fields(
         f"Kit {view.name}",
         [
@@ -50,6 +53,7 @@ def _print_kit(view: KitView) -> None:
             ("Cover", cover_label(view.cover) or "none"),
             ("Set", f"{view.set_id} ({view.attachment_count} attachments)"),
         ],
+        beside=picture,
     )
     if view.contents:
         output.table(
@@ -121,11 +125,19 @@ def list_(
 
 
 @app.command("show")
-def show(ctx: typer.Context, name: NameArg, as_json: JsonOption = False) -> None:
-    """Show a kit with its attachments and cover."""
+def show(
+    ctx: typer.Context, name: NameArg, no_images: NoImagesOption = False, as_json: JsonOption = False
+) -> None:
+    """Show a kit with its attachments; on a terminal its cover is drawn beside the details."""
+    from inventory_cli.cli import images
     from inventory_cli.services import kits
 
-    _report(kits.show_kit(inventory(ctx), name), as_json)
+    view = kits.show_kit(inventory(ctx), name)
+    if as_json:
+        output.emit_json(view.to_dict())
+        return
+    wanted = images.pictures_wanted(no_images=no_images)
+    _print_kit(view, images.cover_picture(inventory(ctx), view.attachments, wanted=wanted))
 
 
 @app.command("edit")
@@ -183,14 +195,16 @@ def attach(
     name: NameArg,
     source: Annotated[str, typer.Argument(help="A file path or an http(s) URL.", show_default=False)],
     title: TitleOption = None,
+    fetch: FetchOption = False,
+    allow_private: AllowPrivateOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Attach an image, a PDF or a link to a kit; its first image becomes the cover."""
+    """Attach an image, a PDF or a link (--fetch: download it); the first image becomes the cover."""
     from inventory_cli.domain.rules import SetRef
-    from inventory_cli.services import sets
 
-    view = sets.add_attachment(inventory(ctx), SetRef("kit", name), source, title)
-    print_attachment(view, as_json, "added")
+    attach_source(
+        ctx, SetRef("kit", name), source, title, fetch=fetch, allow_private=allow_private, as_json=as_json
+    )
 
 
 content_app = typer.Typer(no_args_is_help=True)

@@ -94,7 +94,7 @@ def main(
 
 
 def _register() -> None:
-    from inventory_cli.cli import box, db, kit, part, sets, stock, types
+    from inventory_cli.cli import box, db, kit, part, sets, stock, types, url
 
     app.add_typer(part.app, name="part", help="Parts: add, list, show, edit, rm, attach.")
     app.add_typer(
@@ -102,11 +102,14 @@ def _register() -> None:
         name="kit",
         help="Kits: add, list, show, edit, rm, attach, archive, unarchive, content, check.",
     )
-    app.add_typer(sets.app, name="set", help="Attachment sets: list, show, add, rm, rename, cover, export.")
+    app.add_typer(
+        sets.app, name="set", help="Attachment sets: list, show, add, rm, rename, cover, export, open, thumb."
+    )
     app.add_typer(stock.app, name="stock", help="Stock: add, remove, move, list, history, suggest.")
     app.add_typer(box.app, name="box", help="Boxes and their locations: add, list, show, edit, rm.")
     app.add_typer(types.app, name="type", help="Part types: list, add, rm.")
     app.add_typer(db.app, name="db", help="Database: upgrade, downgrade, current, check.")
+    app.add_typer(url.app, name="url", help="Links: preview what --fetch would store.")
 
 
 _register()

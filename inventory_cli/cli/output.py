@@ -45,12 +45,21 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
     for column in columns:
         grid.add_column(column, overflow="fold")
     for row in rows:
-        grid.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+        # Rich renderables (such as a picture) go in as they are; everything else as plain text.
+        grid.add_row(
+            *(
+                cell if hasattr(cell, "__rich_console__") else Text("" if cell is None else str(cell))
+                for cell in row
+            )
+        )
     _console().print(grid)
 
 
-def fields(title: str, pairs: Iterable[tuple[str, Any]]) -> None:
-    """Print labelled values as a two-column table on stdout, skipping empty ones."""
+def fields(title: str, pairs: Iterable[tuple[str, Any]], beside: Any = None) -> None:
+    """Print labelled values as a two-column table on stdout, skipping empty ones.
+
+    ``beside``, a rich renderable such as a picture, is drawn to the left of the values.
+    """
     from rich.table import Table
     from rich.text import Text
 
@@ -60,7 +69,12 @@ def fields(title: str, pairs: Iterable[tuple[str, Any]]) -> None:
     for label, value in pairs:
         if value not in (None, "", []):
             grid.add_row(label, Text(str(value)))
-    _console().print(grid)
+    if beside is None:
+        _console().print(grid)
+        return
+    layout = Table.grid(padding=(0, 2))
+    layout.add_row(beside, grid)
+    _console().print(layout)
 
 
 def counted(number: int, noun: str, plural: str | None = None) -> str:

@@ -9,13 +9,16 @@ import typer
 from inventory_cli.cli import output
 from inventory_cli.cli.common import (
     ATTACHMENT_COLUMNS,
+    AllowPrivateOption,
+    FetchOption,
     JsonOption,
+    NoImagesOption,
     TitleOption,
     YesOption,
+    attach_source,
     attachment_rows,
     cover_label,
     inventory,
-    print_attachment,
     print_removed,
 )
 
@@ -59,7 +62,7 @@ def _field_values(**values: Any) -> dict[str, Any]:
     return {names.get(k, k): v for k, v in values.items()}
 
 
-def _print_part(view: PartView) -> None:
+def _print_part(view: PartView, picture: Any = None) -> None:
     f = view.fields
     output.fields(
         f"Part {view.key}",
@@ -85,6 +88,7 @@ def _print_part(view: PartView) -> None:
             ("Set", f"{view.set_id} ({view.attachment_count} attachments)"),
             ("In stock", view.stock_total),
         ],
+        beside=picture,
     )
     if view.stock:
         output.table("Stock", ("Location", "Qty"), [(line.location, line.quantity) for line in view.stock])
@@ -164,20 +168,36 @@ def list_(
             "-s",
         ),
     ] = None,
+    covers: Annotated[
+        bool, typer.Option("--covers", help="On a terminal, add a column with each cover's thumbnail.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """List parts by key, with type, stock total and cover."""
+    from inventory_cli.cli import images
     from inventory_cli.services import parts
 
     views = parts.list_parts(inventory(ctx), type_name=type_name, tag=tag, low_stock=low_stock, search=search)
     if as_json:
         output.emit_json([v.to_dict() for v in views])
         return
+    pictures = images.cover_column(inventory(ctx), [v.set_id for v in views], wanted=covers)
     output.table(
         output.counted(len(views), "part"),
-        ("Key", "Description", "Type", "MPN", "Tags", "Stock", "Cover", "Files"),
+        (
+            *(("",) if pictures else ()),
+            "Key",
+            "Description",
+            "Type",
+            "MPN",
+            "Tags",
+            "Stock",
+            "Cover",
+            "Files",
+        ),
         [
             (
+                *((pictures[i],) if pictures else ()),
                 v.key,
                 v.fields["description"],
                 v.type,
@@ -187,21 +207,25 @@ def list_(
                 cover_label(v.cover),
                 v.attachment_count,
             )
-            for v in views
+            for i, v in enumerate(views)
         ],
     )
 
 
 @app.command("show")
-def show(ctx: typer.Context, key: KeyArg, as_json: JsonOption = False) -> None:
-    """Show a part with its attachments and cover."""
+def show(
+    ctx: typer.Context, key: KeyArg, no_images: NoImagesOption = False, as_json: JsonOption = False
+) -> None:
+    """Show a part with its attachments; on a terminal its cover is drawn beside the details."""
+    from inventory_cli.cli import images
     from inventory_cli.services import parts
 
     view = parts.show_part(inventory(ctx), key)
     if as_json:
         output.emit_json(view.to_dict())
     else:
-        _print_part(view)
+        wanted = images.pictures_wanted(no_images=no_images)
+        _print_part(view, images.cover_picture(inventory(ctx), view.attachments, wanted=wanted))
 
 
 @app.command("edit")
@@ -292,11 +316,13 @@ def attach(
     key: KeyArg,
     source: Annotated[str, typer.Argument(help="A file path or an http(s) URL.", show_default=False)],
     title: TitleOption = None,
+    fetch: FetchOption = False,
+    allow_private: AllowPrivateOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Attach an image, a PDF or a link to a part; its first image becomes the cover."""
+    """Attach an image, a PDF or a link (--fetch: download it); the first image becomes the cover."""
     from inventory_cli.domain.rules import SetRef
-    from inventory_cli.services import sets
 
-    view = sets.add_attachment(inventory(ctx), SetRef("part", key), source, title)
-    print_attachment(view, as_json, "added")
+    attach_source(
+        ctx, SetRef("part", key), source, title, fetch=fetch, allow_private=allow_private, as_json=as_json
+    )

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from inventory_cli.cli import output
 from inventory_cli.cli.common import (
     ATTACHMENT_COLUMNS,
+    AllowPrivateOption,
+    FetchOption,
     JsonOption,
+    NoImagesOption,
     TitleOption,
     YesOption,
+    attach_source,
     attachment_rows,
     cover_label,
     inventory,
@@ -38,13 +42,34 @@ def _ref(text: str) -> SetRef:
     return parse_set_ref(text)
 
 
-def _print_set(view: SetView) -> None:
+def _page_counts(ctx: typer.Context, view: SetView) -> dict[int, int | None]:
+    """Page counts of the set's PDFs (read from their cached previews)."""
+    from inventory_cli.services.previews import preview_of
+
+    return {
+        a.id: preview_of(inventory(ctx), a).pages
+        for a in view.attachments
+        if a.kind == "pdf" and a.blob_digest
+    }
+
+
+def _set_json(ctx: typer.Context, view: SetView) -> dict[str, Any]:
+    pages = _page_counts(ctx, view)
+    data = view.to_dict()
+    for item in data["attachments"]:
+        item["pages"] = pages.get(item["id"])
+    return data
+
+
+def _print_set(ctx: typer.Context, view: SetView) -> None:
     owner = view.owner or "no owner"
-    output.table(
-        f"Set {view.id} ({owner}): {len(view.attachments)} attachments",
-        ATTACHMENT_COLUMNS,
-        attachment_rows(view.attachments),
-    )
+    pages = _page_counts(ctx, view)
+    rows = attachment_rows(view.attachments)
+    for row, attachment in zip(rows, view.attachments, strict=True):
+        if pages.get(attachment.id) is not None:
+            count = pages[attachment.id]
+            row[2] = f"pdf, {count} page{'s' if count != 1 else ''}"
+    output.table(f"Set {view.id} ({owner}): {len(view.attachments)} attachments", ATTACHMENT_COLUMNS, rows)
 
 
 @app.command("list")
@@ -62,9 +87,9 @@ def list_(
     if set_ref is not None:
         view = sets.show_set(inventory(ctx), _ref(set_ref))
         if as_json:
-            output.emit_json(view.to_dict())
+            output.emit_json(_set_json(ctx, view))
         else:
-            _print_set(view)
+            _print_set(ctx, view)
         return
     summaries = sets.list_sets(inventory(ctx))
     if as_json:
@@ -78,15 +103,22 @@ def list_(
 
 
 @app.command("show")
-def show(ctx: typer.Context, set_ref: SetArg, as_json: JsonOption = False) -> None:
-    """Show one set: owner, cover and attachments in order."""
+def show(
+    ctx: typer.Context, set_ref: SetArg, no_images: NoImagesOption = False, as_json: JsonOption = False
+) -> None:
+    """Show one set in order; on a terminal as a gallery with a preview per image and PDF."""
+    from inventory_cli.cli import images
     from inventory_cli.services import sets
 
     view = sets.show_set(inventory(ctx), _ref(set_ref))
     if as_json:
-        output.emit_json(view.to_dict())
+        output.emit_json(_set_json(ctx, view))
+    elif images.pictures_wanted(no_images=no_images) and view.attachments:
+        owner = view.owner or "no owner"
+        typer.echo(f"Set {view.id} ({owner}): {len(view.attachments)} attachments")
+        images.print_renderable(images.gallery(inventory(ctx), view.attachments))
     else:
-        _print_set(view)
+        _print_set(ctx, view)
 
 
 @app.command("add")
@@ -95,12 +127,14 @@ def add(
     set_ref: SetArg,
     source: Annotated[str, typer.Argument(help="A file path or an http(s) URL.", show_default=False)],
     title: TitleOption = None,
+    fetch: FetchOption = False,
+    allow_private: AllowPrivateOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Add a file or a link to a set; the first image becomes the cover."""
-    from inventory_cli.services import sets
-
-    print_attachment(sets.add_attachment(inventory(ctx), _ref(set_ref), source, title), as_json, "added")
+    """Add a file or a link (--fetch: download it) to a set; the first image becomes the cover."""
+    attach_source(
+        ctx, _ref(set_ref), source, title, fetch=fetch, allow_private=allow_private, as_json=as_json
+    )
 
 
 @app.command("rename")
@@ -206,3 +240,58 @@ def export(
         output.emit_json({**view.to_dict(), "written_to": str(written)})
     else:
         output.notice(f"wrote {output.human_size(view.size_bytes)} to {written}")
+
+
+@app.command("open")
+def open_(
+    ctx: typer.Context,
+    set_ref: SetArg,
+    attachment_id: IdArg,
+    as_json: JsonOption = False,
+) -> None:
+    """Open an attachment in the system viewer; a link opens in the web browser."""
+    from inventory_cli.services.opening import prepare_open
+
+    target = prepare_open(inventory(ctx), _ref(set_ref), attachment_id)
+    # The viewer runs on its own; the temporary copy stays for it (the system cleans its temp folder).
+    if typer.launch(target, wait=False) != 0:
+        raise NotFoundError(
+            "no program to open it was found (xdg-open, open or start)",
+            hint=f"open {target} yourself",
+        )
+    if as_json:
+        output.emit_json({"id": attachment_id, "opened": target})
+    else:
+        output.notice(f"opened {target}")
+
+
+@app.command("thumb")
+def thumb(
+    ctx: typer.Context,
+    set_ref: SetArg,
+    attachment_id: IdArg,
+    size: Annotated[int, typer.Option("--size", help="Longer side in pixels (16-2048).")] = 256,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="PNG file to write. Default: thumb-<id>-<size>.png in the current folder.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite an existing file.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a PNG thumbnail of an image, of a PDF's first page, or of a link's preview image."""
+    from inventory_cli.services.previews import write_thumbnail
+
+    target = Path(out) if out else Path.cwd() / f"thumb-{attachment_id}-{size}.png"
+    view, preview = write_thumbnail(
+        inventory(ctx), _ref(set_ref), attachment_id, size, target, overwrite=force
+    )
+    if as_json:
+        output.emit_json({"id": view.id, **preview.to_dict(), "written_to": str(target)})
+    else:
+        assert preview.image is not None
+        output.notice(f"wrote {preview.image.width}x{preview.image.height} thumbnail to {target}")

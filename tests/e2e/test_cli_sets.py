@@ -38,7 +38,7 @@ def ids(filled: dict[str, Any], *names: str) -> list[str]:
 
 
 def test_set_group_has_every_command() -> None:
-    assert set(COMMANDS) == {"list", "show", "add", "rename", "rm", "cover", "export"}
+    assert set(COMMANDS) == {"list", "show", "add", "rename", "rm", "cover", "export", "open", "thumb"}
     assert GROUP.help
 
 
