@@ -119,6 +119,10 @@ def rm(ctx: typer.Context, number: NumberArg, yes: YesOption = False, as_json: J
     """Delete an empty box with its locations."""
     from inventory_cli.services import boxes
 
-    if not output.confirm(f"Delete box {number} and its locations?", yes):
-        return
+    if not yes:  # refuse early, before asking
+        plan = boxes.plan_removal(inventory(ctx), number)
+        if not output.confirm(
+            f"Delete box {number} {plan.description!r} and its {plan.capacity} locations?", yes
+        ):
+            return
     _report(boxes.remove_box(inventory(ctx), number), as_json, "removed")

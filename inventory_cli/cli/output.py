@@ -41,7 +41,8 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
     from rich.table import Table
     from rich.text import Text
 
-    grid = Table(title=title, title_justify="left", header_style="bold")
+    # Titles hold user text (kit names, box descriptions): plain Text, never rich markup.
+    grid = Table(title=Text(title) if title else None, title_justify="left", header_style="bold")
     for column in columns:
         grid.add_column(column, overflow="fold")
     for row in rows:
@@ -63,7 +64,7 @@ def fields(title: str, pairs: Iterable[tuple[str, Any]], beside: Any = None) -> 
     from rich.table import Table
     from rich.text import Text
 
-    grid = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2, 0, 0))
+    grid = Table(title=Text(title), title_justify="left", show_header=False, box=None, padding=(0, 2, 0, 0))
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
     for label, value in pairs:

@@ -304,9 +304,15 @@ def rm(
     """
     from inventory_cli.services import parts
 
-    extra = ", its stock and its kit lines" if force else ""
-    if not output.confirm(f"Delete part {key.upper()}, all its attachments{extra}?", yes):
-        return
+    if not yes:  # say exactly what would go, and refuse early, before asking
+        plan = parts.plan_removal(inventory(ctx), key, force=force)
+        extra = [output.counted(plan.attachments_removed, "attachment")]
+        if plan.units_removed:
+            extra.append(output.counted(plan.units_removed, "unit") + " of stock")
+        if plan.kit_lines_removed:
+            extra.append(output.counted(plan.kit_lines_removed, "kit line"))
+        if not output.confirm(f"Delete {plan.what} with {', '.join(extra)}?", yes):
+            return
     print_removed(parts.remove_part(inventory(ctx), key, force=force), as_json)
 
 

@@ -14,7 +14,7 @@ from inventory_cli.errors import InvalidInputError, UsageError
 MAX_TITLE = 255
 MAX_URL = 2000
 KEY_PATTERN = re.compile(r"^[A-Z]{4}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def validate_title(title: str) -> str:
             f"title is {len(cleaned)} characters long; the limit is {MAX_TITLE}",
             hint=f"title starts {cleaned[:40]!r}",
         )
-    if _CONTROL.search(cleaned):
+    if CONTROL_CHARACTERS.search(cleaned):
         raise InvalidInputError(f"title {cleaned!r} contains control characters")
     return cleaned
 
@@ -79,7 +79,7 @@ def validate_url(url: str) -> str:
     cleaned = url.strip()
     if len(cleaned) > MAX_URL:
         raise InvalidInputError(f"URL is {len(cleaned)} characters long; the limit is {MAX_URL}")
-    if _CONTROL.search(cleaned) or " " in cleaned:
+    if CONTROL_CHARACTERS.search(cleaned) or " " in cleaned:
         raise InvalidInputError(f"URL {cleaned[:80]!r} contains spaces or control characters")
     try:
         parts = urlsplit(cleaned)
@@ -196,6 +196,6 @@ def validate_name(text: str, what: str, limit: int) -> str:
         raise InvalidInputError(f"{what} is blank")
     if len(name) > limit:
         raise InvalidInputError(f"{what} is {len(name)} characters long; the limit is {limit}")
-    if _CONTROL.search(name):
+    if CONTROL_CHARACTERS.search(name):
         raise InvalidInputError(f"{what} {name!r} contains control characters")
     return name

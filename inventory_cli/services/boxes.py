@@ -120,18 +120,30 @@ def edit_box(
         return view
 
 
+def _removable(uow: UnitOfWork, number: int) -> Box:
+    """The box, if it exists and holds no stock."""
+    box = _find(uow, number)
+    assert box.id is not None
+    held = uow.boxes.occupied_slots(box.id)
+    if held:
+        raise ConflictError(
+            f"box {number} is not empty: {_slots_listing(held)} stock",
+            hint="move or remove that stock first",
+        )
+    return box
+
+
+def plan_removal(inventory: Inventory, number: int) -> BoxView:
+    """The box ``remove_box`` would delete, refused the same way, without changing anything."""
+    with inventory.uow(read_only=True) as uow:
+        return _view(uow, _removable(uow, number).id or number)
+
+
 def remove_box(inventory: Inventory, number: int) -> BoxView:
     """Delete an empty box with its locations."""
     with inventory.uow() as uow:
-        box = _find(uow, number)
-        assert box.id is not None
-        held = uow.boxes.occupied_slots(box.id)
-        if held:
-            raise ConflictError(
-                f"box {number} is not empty: {_slots_listing(held)} stock",
-                hint="move or remove that stock first",
-            )
-        view = _view(uow, box.id)
+        box = _removable(uow, number)
+        view = _view(uow, number)
         uow.boxes.delete(box)
         uow.commit()
         return view

@@ -385,7 +385,7 @@ class KitCheck:
     status: str
     units: int
     lines: list[KitCheckLine]
-    buildable: int
+    buildable: int | None  # None for a kit without contents
 
     @property
     def ok(self) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
+
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import Kit, KitContent, KitStatus, utcnow
-from inventory_cli.domain.rules import validate_quantity
+from inventory_cli.domain.rules import CONTROL_CHARACTERS, validate_quantity
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
 from inventory_cli.services.dto import KitCheck, KitCheckLine, KitLineView
 from inventory_cli.services.kits import MAX_PER_UNIT, find_kit
@@ -18,6 +20,8 @@ def _clean_note(note: str | None) -> str | None:
     if note is None:
         return None
     text = note.strip()
+    if CONTROL_CHARACTERS.search(text):
+        raise InvalidInputError(f"note {text!r} contains control characters")
     if len(text) > MAX_NOTE:
         raise InvalidInputError(f"note is {len(text)} characters long; the limit is {MAX_NOTE}")
     return text or None
@@ -33,7 +37,7 @@ def _active_kit(uow: UnitOfWork, name: str) -> Kit:
     if kit.status == KitStatus.ARCHIVED.value:
         raise ConflictError(
             f"kit {kit.name!r} is archived; its contents cannot change",
-            hint=f"'inventory kit unarchive {kit.name!r}' first",
+            hint=f"unarchive it first: inventory kit unarchive {shlex.quote(kit.name)}",
         )
     return kit
 
@@ -67,7 +71,7 @@ def add_content(
         if uow.contents.get(kit.id, part.id) is not None:
             raise ConflictError(
                 f"kit {kit.name!r} already lists part {part.key}",
-                hint=f"'inventory kit content edit {kit.name!r} {part.key} --per-unit N' changes it",
+                hint=f"to change it: inventory kit content edit {shlex.quote(kit.name)} {part.key} -q N",
             )
         uow.contents.add(KitContent(kit_id=kit.id, part_id=part.id, per_unit=per_unit, note=clean_note))
         kit.updated_at = utcnow()
@@ -154,5 +158,5 @@ def check_kit(inventory: Inventory, kit_name: str, units: int | None = None) -> 
                     short=max(needed - available, 0),
                 )
             )
-        buildable = min((line.available // line.per_unit for line in lines), default=0)
+        buildable = min((line.available // line.per_unit for line in lines), default=None)
         return KitCheck(kit.name, kit.status, wanted, lines, buildable)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from inventory_cli.bootstrap import Inventory
-from inventory_cli.domain.models import AttachmentSet, Part, utcnow
+from inventory_cli.domain.models import AttachmentSet, KitStatus, Part, utcnow
 from inventory_cli.domain.rules import normalise_key, random_key, validate_url
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
 from inventory_cli.services.dto import PART_FIELDS, PartRemoved, PartView, StockLine
@@ -187,6 +187,15 @@ def add_part(
         return view
 
 
+def _required_filter(name: str, value: str | None) -> str | None:
+    """A filter value, stripped; a blank one is refused rather than silently matching everything."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise InvalidInputError(f"--{name} is blank", hint=f"leave out --{name} to list every part")
+    return value.strip()
+
+
 def list_parts(
     inventory: Inventory,
     *,
@@ -200,8 +209,8 @@ def list_parts(
         raise InvalidInputError(f"low-stock threshold {low_stock} must be 0 or more")
     with inventory.uow(read_only=True) as uow:
         where = PartFilter(
-            type_id=type_id_for(uow, type_name) if type_name is not None else None,
-            tag=tag.strip() or None if tag is not None else None,
+            type_id=type_id_for(uow, _required_filter("type", type_name)),
+            tag=_required_filter("tag", tag),
             max_stock=low_stock,
             search=search if search else None,
         )
@@ -245,37 +254,56 @@ def edit_part(
         return view
 
 
+def _removable(uow: UnitOfWork, part: Part, force: bool) -> PartRemoved:
+    """What deleting ``part`` would remove; refuses what ``force`` does not allow."""
+    assert part.id is not None
+    units = uow.stock.total(part.id)
+    kits = uow.contents.kits_using(part.id)
+    if (units or kits) and not force:
+        reasons = []
+        if units:
+            reasons.append(f"has {units} in stock")
+        if kits:
+            names = ", ".join(repr(name) for name, _ in kits)
+            reasons.append(f"is used in kit{'s' if len(kits) > 1 else ''} {names}")
+        raise ConflictError(
+            f"part {part.key} {' and '.join(reasons)}",
+            hint="--force removes its stock and kit lines with it",
+        )
+    archived = [name for name, status in kits if status == KitStatus.ARCHIVED.value]
+    if archived:
+        raise ConflictError(
+            f"part {part.key} is used in archived kit{'s' if len(archived) > 1 else ''} "
+            + ", ".join(repr(name) for name in archived),
+            hint="archived kits do not change; unarchive them first",
+        )
+    return PartRemoved(
+        what=f"part {part.key}",
+        attachments_removed=len(uow.sets.attachments(part.attachment_set_id)),
+        units_removed=units,
+        kit_lines_removed=len(kits),
+    )
+
+
+def plan_removal(inventory: Inventory, key: str, *, force: bool = False) -> PartRemoved:
+    """What ``remove_part`` would remove, refused the same way, without changing anything."""
+    with inventory.uow(read_only=True) as uow:
+        return _removable(uow, find_part(uow, key), force)
+
+
 def remove_part(inventory: Inventory, key: str, *, force: bool = False) -> PartRemoved:
     """Delete a part with its set and attachments; refused while it has stock or kit lines unless forced.
 
-    Blobs stay for 'store gc'; the part's stock history goes with it.
+    Blobs stay for 'store gc'; the part's stock history goes with it. Lines in archived kits
+    are never removed: those kits do not change.
     """
     with inventory.uow() as uow:
         part = find_part(uow, key)
         assert part.id is not None
-        units = uow.stock.total(part.id)
-        kits = uow.contents.kits_using(part.id)
-        if (units or kits) and not force:
-            reasons = []
-            if units:
-                reasons.append(f"has {units} in stock")
-            if kits:
-                reasons.append(
-                    "is used in kit" + ("s " if len(kits) > 1 else " ") + ", ".join(map(repr, kits))
-                )
-            raise ConflictError(
-                f"part {part.key} {' and '.join(reasons)}",
-                hint="--force removes its stock and kit lines with it",
-            )
-        units_removed = uow.stock.delete_for_part(part.id)
-        lines_removed = uow.contents.delete_for_part(part.id)
-        count = len(uow.sets.attachments(part.attachment_set_id))
+        removed = _removable(uow, part, force)
+        uow.stock.delete_for_part(part.id)
+        uow.contents.delete_for_part(part.id)
         uow.parts.delete(part)
         uow.sets.flush()
         uow.commit()
-        return PartRemoved(
-            what=f"part {part.key}",
-            attachments_removed=count,
-            units_removed=units_removed,
-            kit_lines_removed=lines_removed,
-        )
+        return removed

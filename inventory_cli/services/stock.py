@@ -38,7 +38,7 @@ def _take(uow: UnitOfWork, part: Part, ref: LocationRef, quantity: int, action: 
     if row is None or held < quantity:
         raise ConflictError(
             f"location {ref} holds {held} of part {part.key}; cannot take {quantity}",
-            hint=f"'inventory stock list {part.key}' shows where it is",
+            hint=f"to see where it is: inventory stock list {part.key}",
         )
     if held == quantity:
         uow.stock.delete(row)  # an emptied location is free again

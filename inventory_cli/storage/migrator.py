@@ -116,6 +116,9 @@ def _run(
         except BaseException:
             if saved is not None:
                 saved.unlink(missing_ok=True)
+            if options.get("save_dropped_to"):
+                # Nothing was dropped after all; a stale file would only block the retry.
+                Path(options["save_dropped_to"]).unlink(missing_ok=True)
             raise
     notices: list[str] = config.attributes["notices"]
     return notices, saved

@@ -360,9 +360,10 @@ INVARIANT_CHECKS: list[tuple[str, str, str]] = [
     ),
     (
         "stock matches its history",
-        "SELECT p.key, COALESCE((SELECT SUM(quantity) FROM stock s WHERE s.part_id = p.id), 0) AS held, "
+        "SELECT key, held, logged FROM (SELECT p.key AS key, "
+        "COALESCE((SELECT SUM(quantity) FROM stock s WHERE s.part_id = p.id), 0) AS held, "
         "COALESCE((SELECT SUM(delta) FROM stock_history h WHERE h.part_id = p.id), 0) AS logged "
-        "FROM parts p WHERE held != logged",
+        "FROM parts p) totals WHERE held != logged ORDER BY key",
         "part {0}: {1} in stock but the history adds up to {2}",
     ),
     (

@@ -248,15 +248,15 @@ class KitContentRepository:
         self.session.delete(line)
         self.session.flush()
 
-    def kits_using(self, part_id: int) -> list[str]:
-        """Names of the kits that list the part, sorted."""
+    def kits_using(self, part_id: int) -> list[tuple[str, str]]:
+        """Name and status of each kit that lists the part, by name."""
         statement = (
-            select(col(Kit.name))
+            select(col(Kit.name), col(Kit.status))
             .join(KitContent, col(KitContent.kit_id) == col(Kit.id))
             .where(col(KitContent.part_id) == part_id)
             .order_by(func.lower(col(Kit.name)))
         )
-        return list(self.session.execute(statement).scalars())
+        return [(row[0], row[1]) for row in self.session.execute(statement)]
 
     def delete_for_part(self, part_id: int) -> int:
         """Delete the part's lines in every kit; how many there were."""

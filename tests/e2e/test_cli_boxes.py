@@ -272,3 +272,12 @@ def test_rm_needs_yes_without_a_terminal(cli: CliRun, state: State, boxes: None)
 
 def test_rm_unknown_box_is_not_found(cli: CliRun, state: State, boxes: None) -> None:
     fails(cli, state, ExitCode.NOT_FOUND, ["box", "rm", "9", "--yes"], "no box 9")
+
+
+def test_brackets_in_user_text_are_shown_as_typed_not_as_markup(cli: CliRun) -> None:
+    added = json_out(cli("box", "add", "tray [/] [bold]x[/bold]", "-c", "1", "--json"))
+
+    result = cli("box", "show", str(added["number"]))
+
+    assert result.exit_code == 0, result.stderr
+    assert "tray [/] [bold]x[/bold]" in result.stdout

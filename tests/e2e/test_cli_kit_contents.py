@@ -369,7 +369,7 @@ def test_check_an_empty_kit_passes(cli: CliRun, kits: None) -> None:
         "status": "active",
         "units": 1,
         "ok": True,
-        "buildable": 0,
+        "buildable": None,
         "lines": [],
     }
 
@@ -395,4 +395,14 @@ def test_a_build_target_too_large_to_reserve_is_invalid(cli: CliRun, state: Stat
         ExitCode.INVALID_INPUT,
         ["kit", "edit", "Drum", "--build-target", "99999999999999999999"],
         "99999999999999999999",
+    )
+
+
+def test_a_note_with_control_characters_is_invalid(cli: CliRun, state: State, kits: None) -> None:
+    fails(
+        cli,
+        state,
+        ExitCode.INVALID_INPUT,
+        ["kit", "content", "add", "Synth Voice", "DDDD", "--note", "a\x1b[31mred"],
+        "control characters",
     )

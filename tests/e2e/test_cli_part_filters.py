@@ -259,3 +259,28 @@ def test_rm_once_the_stock_and_lines_are_gone(cli: CliRun, state: State, parts: 
     assert cli("kit", "content", "rm", "Synth Voice", "ABCD").exit_code == 0
 
     assert cli("part", "rm", "ABCD", "--yes").exit_code == 0
+
+
+@pytest.mark.parametrize("option", ["--type", "--tag"])
+def test_a_blank_filter_is_refused_rather_than_matching_everything(
+    cli: CliRun, state: State, parts: None, option: str
+) -> None:
+    fails(cli, state, ExitCode.INVALID_INPUT, ["part", "list", option, "  "], f"{option} is blank")
+
+
+def test_force_leaves_archived_kits_alone(cli: CliRun, state: State, parts: None) -> None:
+    assert cli("kit", "add", "Old").exit_code == 0
+    key = keys(cli)[0]
+    assert cli("kit", "content", "add", "Old", key).exit_code == 0
+    assert cli("kit", "archive", "Old").exit_code == 0
+
+    fails(cli, state, ExitCode.CONFLICT, ["part", "rm", key, "--force", "--yes"], "archived kit 'Old'")
+
+
+def test_rm_says_why_it_is_refused_before_asking_for_confirmation(
+    cli: CliRun, state: State, parts: None
+) -> None:
+    stocked = next(p["key"] for p in json_out(cli("part", "list", "--json")) if p["stock_total"])
+    # Without --yes and without a terminal the question alone would be a usage error (2); the
+    # refusal comes first because answering "yes" could not help.
+    fails(cli, state, ExitCode.CONFLICT, ["part", "rm", stocked], "in stock")
