@@ -69,7 +69,11 @@ def main(
     ] = None,
     store: Annotated[
         str | None,
-        typer.Option("--store", help="Blob store folder (env INVENTORY_STORE).", show_default=False),
+        typer.Option(
+            "--store",
+            help="Blob store: a folder or s3://bucket/prefix (env INVENTORY_STORE).",
+            show_default=False,
+        ),
     ] = None,
     version: Annotated[
         bool,
@@ -81,15 +85,20 @@ def main(
     from inventory_cli.config import load_settings
 
     ctx.obj = Inventory(load_settings(db=db, store=store))
+    if sys.stderr.isatty():
+        from inventory_cli.cli.progress import terminal_progress
+
+        ctx.obj.progress = terminal_progress
 
 
 def _register() -> None:
-    from inventory_cli.cli import db, kit, part, sets
+    from inventory_cli.cli import db, kit, part, sets, store
 
     app.add_typer(part.app, name="part", help="Parts: add, list, show, edit, rm, attach.")
     app.add_typer(kit.app, name="kit", help="Kits: add, list, show, edit, rm, attach, archive, unarchive.")
     app.add_typer(sets.app, name="set", help="Attachment sets: list, show, add, rm, rename, cover, export.")
     app.add_typer(db.app, name="db", help="Database: upgrade, downgrade, current, check.")
+    app.add_typer(store.app, name="store", help="Blob store: stats, fsck, gc, copy.")
 
 
 _register()
