@@ -188,14 +188,13 @@ class S3BlobStore:
         """Call one client method, translating its errors."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        self._check_bucket()
         try:
             return getattr(self.client, method)(**kwargs)
         except (ClientError, BotoCoreError) as exc:
             self._fail(exc, action)
 
     def _check_bucket(self) -> None:
-        """Check once that the bucket exists: a HEAD of a missing key cannot tell key from bucket."""
+        """Check once that the bucket exists (asked only after a bodiless 404)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         if self._bucket_checked:
@@ -236,11 +235,11 @@ class S3BlobStore:
         from botocore.exceptions import BotoCoreError, ClientError
 
         key = self.key(digest)
-        self._check_bucket()
         try:
             head = self.client.head_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
             if self._missing(exc):
+                self._check_bucket()  # a HEAD's 404 has no body to tell a missing key from a missing bucket
                 return None
             self._fail(exc, f"look up blob {digest}")
         return BlobInfo(digest, int(head["ContentLength"]), head["LastModified"].astimezone(UTC))
@@ -263,7 +262,6 @@ class S3BlobStore:
         from botocore.exceptions import BotoCoreError, ClientError
 
         key = self.key(digest)
-        self._check_bucket()
         try:
             self.client.copy_object(
                 Bucket=self.bucket,
@@ -320,7 +318,6 @@ class S3BlobStore:
     def _get(self, digest: str) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        self._check_bucket()
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self.key(digest))
         except (ClientError, BotoCoreError) as exc:
@@ -360,7 +357,6 @@ class S3BlobStore:
         """Every blob under the prefix (objects outside the layout are skipped)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        self._check_bucket()
         start = f"{self.prefix}/sha256/" if self.prefix else "sha256/"
         try:
             for page in self.client.get_paginator("list_objects_v2").paginate(
@@ -381,7 +377,6 @@ class S3BlobStore:
         """Incomplete multipart uploads under the prefix: S3's temp files. Named ``key upload-id``."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        self._check_bucket()
         found = []
         try:
             for page in self.client.get_paginator("list_multipart_uploads").paginate(
