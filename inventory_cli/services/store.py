@@ -14,6 +14,13 @@ from inventory_cli.storage.references import BlobReference, blob_references
 from inventory_cli.storage.stores import BlobStore, no_progress
 
 DEFAULT_GRACE = timedelta(days=1)
+# A temp file belongs to a running attach or upload until it is this old, whatever the grace period:
+# staging happens before the database lock is taken, so the lock cannot protect it.
+TEMP_MIN_AGE = timedelta(hours=1)
+
+
+def _temp_cutoff(now: datetime, grace: timedelta) -> datetime:
+    return now - max(grace, TEMP_MIN_AGE)
 
 
 def _iso(moment: datetime) -> str:
@@ -121,7 +128,8 @@ def fsck(
     The references are read before the store is listed, so a blob published by an attach that
     commits meanwhile shows up as a young orphan, never as missing.
     """
-    cutoff = (now or datetime.now(UTC)) - grace
+    moment = now or datetime.now(UTC)
+    cutoff = moment - grace
     references = _references(inventory)
     store = inventory.blobs
     report = FsckReport(store=store.location, fast=fast, grace_seconds=int(grace.total_seconds()))
@@ -146,7 +154,7 @@ def fsck(
     report.stale_temp = [
         {"name": temp.name, "size": temp.size, "modified": _iso(temp.modified)}
         for temp in store.list_temp()
-        if temp.modified < cutoff
+        if temp.modified < _temp_cutoff(moment, grace)
     ]
     return report
 
@@ -178,23 +186,32 @@ def gc(
 ) -> GcReport:
     """Delete blobs no attachment references that are older than ``grace``, and stale temp files.
 
-    A real run holds the database write lock from reading the references until the last delete.
-    An attach publishes its blob and commits its row under that same lock, so gc can never see a
-    blob as unreferenced between an attach's publish and its commit. Publishing a blob that is
-    already there refreshes its age, so the grace period also covers writers that do not share
-    this database's lock (another database on the same store).
+    The store is listed first, without any lock (listing a bucket can be slow). The decision is
+    then taken again under the database write lock, held until the last delete: the references are
+    read afresh and each candidate's age is looked up again. An attach publishes its blob and
+    commits its row under that same lock, so gc can never see a blob as unreferenced between an
+    attach's publish and its commit. Publishing a blob that is already there refreshes its age, so
+    the grace period also covers writers that do not share this database's lock (another database
+    on the same store).
     """
-    cutoff = (now or datetime.now(UTC)) - grace
+    moment = now or datetime.now(UTC)
+    cutoff = moment - grace
     store = inventory.blobs
     report = GcReport(store=store.location, dry_run=dry_run, grace_seconds=int(grace.total_seconds()))
+    listing = list(store.list_blobs())
+    stale = [temp for temp in store.list_temp() if temp.modified < _temp_cutoff(moment, grace)]
     with inventory.uow(read_only=dry_run) as uow:
         references = blob_references(uow.session)  # in a real run this takes the write lock
-        doomed = _select(store.list_blobs(), references, cutoff, report)
-        stale = [temp for temp in store.list_temp() if temp.modified < cutoff]
-        for info in doomed:
+        for info in _select(listing, references, cutoff, report):
+            current = info if dry_run else store.stat(info.name)
+            if current is None:
+                continue  # already gone
+            if current.modified >= cutoff:
+                report.kept_young += 1  # reused since the listing
+                continue
             if not dry_run:
                 store.delete(info.name)
-            report.blobs.append(_blob(info))
+            report.blobs.append(_blob(current))
         for temp in stale:
             if not dry_run:
                 store.delete_temp(temp.name)

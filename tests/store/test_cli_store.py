@@ -263,3 +263,16 @@ def test_copy_does_not_spread_a_corrupt_blob(
 
 def test_copy_onto_itself_is_refused(cli: CliRun, backend: BlobStore, attached: dict[str, Any]) -> None:
     assert_error(cli("store", "copy", "--to", backend.location), ExitCode.USAGE, "onto itself")
+
+
+def test_gc_with_no_grace_still_spares_a_temp_file_in_use(cli: CliRun, store_root: Path) -> None:
+    # Staging happens before the database lock, so a temp file is safe for an hour whatever --grace says.
+    (store_root / "tmp").mkdir(parents=True)
+    busy = store_root / "tmp" / "stage-being-written"
+    busy.write_bytes(b"an attach is writing this")
+
+    report = json_out(cli("store", "gc", "--yes", "--grace", "0", "--json"))
+
+    assert report["temp_files"] == []
+    assert busy.exists()
+    assert json_out(cli("store", "fsck", "--grace", "0", "--json"))["stale_temp"] == []
