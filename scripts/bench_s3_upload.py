@@ -20,6 +20,10 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from inventory_cli.bootstrap import Inventory
+from inventory_cli.config import Settings
+from inventory_cli.services import store as store_service
+from inventory_cli.storage.blobs import LocalBlobStore
 from inventory_cli.storage.s3blobs import S3BlobStore, S3Options
 from inventory_cli.storage.stores import no_progress
 
@@ -61,7 +65,7 @@ def new_store(endpoint: str, concurrency: int) -> S3BlobStore:
     return store
 
 
-def publish(store: S3BlobStore, data: bytes) -> None:
+def publish(store: S3BlobStore | LocalBlobStore, data: bytes) -> None:
     """Stage and publish one blob, as an attach does."""
     with store.stage(io.BytesIO(data), len(data)) as staged:
         store.publish(staged)
@@ -116,6 +120,23 @@ def main() -> None:
         timed("large blob, 8 MiB parts, one at a time", len(large), lambda: publish(store, large))
         store = new_store(endpoint, args.threads)
         timed(f"large blob, 8 MiB parts, {args.threads} at a time", len(large), lambda: publish(store, large))
+
+        # 'store copy' from a local folder to a new bucket, one blob at a time and overlapped.
+        folder = Path(tempfile.mkdtemp()) / "blobs"
+        local = LocalBlobStore(folder)
+        for blob in small:
+            publish(local, blob)
+        settings = Settings(db_url="sqlite://", store=str(folder), config_file=folder / "none.toml")
+        settings = Settings(**{**settings.__dict__, "s3_endpoint_url": endpoint})
+        for threads in (1, args.threads):
+            store_service.COPY_THREADS = threads
+            target = new_store(endpoint, 1)
+            inventory = Inventory(settings)
+            timed(
+                f"store copy local -> S3, {threads} thread(s)",
+                small_total,
+                lambda: store_service.copy(inventory, target.url),  # noqa: B023 - called at once
+            )
     finally:
         server.terminate()
         server.wait()
