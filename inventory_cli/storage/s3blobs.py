@@ -140,13 +140,16 @@ class S3BlobStore:
     def _fail(self, exc: Exception, action: str) -> NoReturn:
         """Turn a botocore error into the storage, retry or bug error it stands for."""
         from botocore.exceptions import (
+            BotoCoreError,
             ClientError,
             ConnectionClosedError,
             EndpointConnectionError,
             NoCredentialsError,
+            ParamValidationError,
             PartialCredentialsError,
             ReadTimeoutError,
         )
+        from botocore.exceptions import ConnectionError as BotoConnectionError
 
         if isinstance(exc, ClientError):
             error = exc.response.get("Error", {})
@@ -169,19 +172,24 @@ class S3BlobStore:
                     hint="retry later",
                 ) from None
             message = error.get("Message", "")
-            raise StorageError(f"S3 {self._where}: cannot {action}: {code or status} {message}")
+            raise StorageError(f"S3 {self._where}: cannot {action}: {code or status} {message}") from None
         if isinstance(exc, NoCredentialsError | PartialCredentialsError):
             raise StorageError(
                 f"no usable AWS credentials for S3 {self._where}",
                 hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE",
             ) from None
-        if isinstance(exc, EndpointConnectionError):
-            raise StorageError(
-                f"cannot connect to S3 {self._where}",
-                hint="is the server running? check INVENTORY_S3_ENDPOINT_URL",
-            ) from None
         if isinstance(exc, ReadTimeoutError | ConnectionClosedError):
             raise BusyError(f"S3 {self._where} did not answer in time while trying to {action}") from None
+        if isinstance(exc, BotoConnectionError):  # refused, connect timeout, TLS, proxy
+            # The endpoint's own message repeats the whole object URL; the kind of failure is enough.
+            detail = "" if isinstance(exc, EndpointConnectionError) else f" ({type(exc).__name__})"
+            raise StorageError(
+                f"cannot connect to S3 {self._where}{detail}",
+                hint="is the server running? check INVENTORY_S3_ENDPOINT_URL",
+            ) from None
+        if isinstance(exc, BotoCoreError) and not isinstance(exc, ParamValidationError):
+            # e.g. a response checksum that does not match: the transfer, not the program, failed
+            raise StorageError(f"S3 {self._where}: cannot {action}: {exc}") from None
         raise exc
 
     def _call(self, action: str, method: str, **kwargs: Any) -> Any:
