@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from inventory_cli.config import Settings
@@ -15,7 +14,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from inventory_cli.storage.blobs import LocalBlobStore
+    from inventory_cli.storage.stores import BlobStore, Progress
     from inventory_cli.storage.uow import UnitOfWork
 
 
@@ -25,6 +24,8 @@ class Inventory:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._schema_checked = False
+        # Set by the command line when stderr is a terminal: shows long uploads.
+        self.progress: Progress | None = None
 
     @cached_property
     def engine(self) -> Engine:
@@ -44,17 +45,15 @@ class Inventory:
         return create_sqlite_engine(self.settings.db_url, self.settings.busy_timeout_ms)
 
     @cached_property
-    def blobs(self) -> LocalBlobStore:
-        """The content-addressed blob store."""
-        from inventory_cli.storage.blobs import LocalBlobStore
+    def blobs(self) -> BlobStore:
+        """The content-addressed blob store: a local folder or an s3:// URL."""
+        return self.store_at(self.settings.store)
 
-        location = self.settings.store
-        if "://" in location:
-            raise StorageError(
-                f"blob store {location!r} is not a local folder",
-                hint="S3 stores are not supported by this version",
-            )
-        return LocalBlobStore(Path(location))
+    def store_at(self, location: str) -> BlobStore:
+        """A blob store at ``location`` with this command's settings (for ``store copy``)."""
+        from inventory_cli.storage.stores import open_store
+
+        return open_store(location, self.settings, self.progress)
 
     def ensure_schema(self) -> None:
         """Create a new database on first use; refuse one at another revision."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from inventory_cli.errors import InvalidInputError, StorageError
 
@@ -16,6 +18,10 @@ DEFAULT_MAX_IMAGE_BYTES = 20 * MIB
 DEFAULT_MAX_PDF_BYTES = 100 * MIB
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 DEFAULT_FETCH_TIMEOUT_MS = 15000
+DEFAULT_S3_MAX_ATTEMPTS = 5
+DEFAULT_S3_CONNECT_TIMEOUT = 5.0
+DEFAULT_S3_MULTIPART_THRESHOLD = 16 * MIB
+S3_CHECKSUM_MODES = ("when_supported", "when_required")
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,12 @@ class Settings:
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
     fetch_timeout_ms: int = DEFAULT_FETCH_TIMEOUT_MS
     cache_dir: Path | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_checksum: str = S3_CHECKSUM_MODES[0]
+    s3_max_attempts: int = DEFAULT_S3_MAX_ATTEMPTS
+    s3_connect_timeout: float = DEFAULT_S3_CONNECT_TIMEOUT
+    s3_multipart_threshold: int = DEFAULT_S3_MULTIPART_THRESHOLD
 
     @property
     def db_path(self) -> Path | None:
@@ -104,6 +116,43 @@ def _positive_int(name: str, value: object) -> int:
     return number
 
 
+def _positive_float(name: str, value: object) -> float:
+    """Validate a timeout in seconds."""
+    try:
+        number = float(str(value))
+    except ValueError:
+        raise InvalidInputError(f"setting {name}={value!r} is not a number") from None
+    if not number > 0:
+        raise InvalidInputError(f"setting {name}={value!r} must be greater than 0")
+    return number
+
+
+def _s3_settings(pick: Callable[[str | None, str, str], str | None]) -> dict[str, Any]:
+    """The S3 settings (endpoint, region, checksum mode, retries, timeouts, multipart size)."""
+    checksum = (pick(None, "INVENTORY_S3_CHECKSUM", "s3_checksum") or S3_CHECKSUM_MODES[0]).lower()
+    if checksum not in S3_CHECKSUM_MODES:
+        raise InvalidInputError(
+            f"setting s3_checksum={checksum!r} is not one of {', '.join(S3_CHECKSUM_MODES)}"
+        )
+    attempts = pick(None, "INVENTORY_S3_MAX_ATTEMPTS", "s3_max_attempts")
+    timeout = pick(None, "INVENTORY_S3_CONNECT_TIMEOUT", "s3_connect_timeout")
+    threshold = pick(None, "INVENTORY_S3_MULTIPART_THRESHOLD", "s3_multipart_threshold")
+    return {
+        "s3_endpoint_url": pick(None, "INVENTORY_S3_ENDPOINT_URL", "s3_endpoint_url"),
+        "s3_region": pick(None, "INVENTORY_S3_REGION", "s3_region"),
+        "s3_checksum": checksum,
+        "s3_max_attempts": _positive_int("s3_max_attempts", attempts)
+        if attempts
+        else DEFAULT_S3_MAX_ATTEMPTS,
+        "s3_connect_timeout": _positive_float("s3_connect_timeout", timeout)
+        if timeout
+        else DEFAULT_S3_CONNECT_TIMEOUT,
+        "s3_multipart_threshold": _positive_int("s3_multipart_threshold", threshold)
+        if threshold
+        else DEFAULT_S3_MULTIPART_THRESHOLD,
+    }
+
+
 def load_settings(db: str | None = None, store: str | None = None) -> Settings:
     """Resolve settings: options first, then environment, then config file, then defaults."""
     data_dir, config_dir = _default_dirs()
@@ -142,7 +191,7 @@ def load_settings(db: str | None = None, store: str | None = None) -> Settings:
         "busy_timeout_ms": DEFAULT_BUSY_TIMEOUT_MS,
         "fetch_timeout_ms": DEFAULT_FETCH_TIMEOUT_MS,
     }
-    resolved = {
+    resolved: dict[str, Any] = {
         name: _positive_int(name, value) if value is not None else defaults[name]
         for name, value in limits.items()
     }
@@ -152,4 +201,5 @@ def load_settings(db: str | None = None, store: str | None = None) -> Settings:
         config_file=config_file,
         cache_dir=_cache_dir(),
         **resolved,
+        **_s3_settings(pick),
     )

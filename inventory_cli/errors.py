@@ -71,3 +71,7 @@ class BusyError(InventoryError):
     """A resource is temporarily unavailable (database locked); retrying may succeed."""
 
     exit_code = ExitCode.RETRY
+
+
+class CorruptBlobError(StorageError):
+    """A stored blob's bytes no longer match its sha256 name."""

@@ -79,7 +79,11 @@ def main(
     ] = None,
     store: Annotated[
         str | None,
-        typer.Option("--store", help="Blob store folder (env INVENTORY_STORE).", show_default=False),
+        typer.Option(
+            "--store",
+            help="Blob store: a folder or s3://bucket/prefix (env INVENTORY_STORE).",
+            show_default=False,
+        ),
     ] = None,
     version: Annotated[
         bool,
@@ -91,10 +95,14 @@ def main(
     from inventory_cli.config import load_settings
 
     ctx.obj = Inventory(load_settings(db=db, store=store))
+    if sys.stderr.isatty():
+        from inventory_cli.cli.progress import terminal_progress
+
+        ctx.obj.progress = terminal_progress
 
 
 def _register() -> None:
-    from inventory_cli.cli import box, db, kit, part, sets, stock, types, url
+    from inventory_cli.cli import box, db, kit, part, sets, stock, store, types, url
 
     app.add_typer(part.app, name="part", help="Parts: add, list, show, edit, rm, attach.")
     app.add_typer(
@@ -110,6 +118,7 @@ def _register() -> None:
     app.add_typer(types.app, name="type", help="Part types: list, add, rm.")
     app.add_typer(db.app, name="db", help="Database: upgrade, downgrade, current, check.")
     app.add_typer(url.app, name="url", help="Links: preview what --fetch would store.")
+    app.add_typer(store.app, name="store", help="Blob store: stats, fsck, gc, copy.")
 
 
 _register()

@@ -7,12 +7,12 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import AttachmentKind
 from inventory_cli.domain.rules import SetRef, sniff
-from inventory_cli.errors import ConflictError, InvalidInputError, StorageError
+from inventory_cli.errors import ConflictError, InvalidInputError, InventoryError, NotFoundError, StorageError
 from inventory_cli.services.dto import AttachmentView
 
 if TYPE_CHECKING:
@@ -132,30 +132,34 @@ def _store(preview: Preview, target: Path) -> None:
 
 
 def _make(inventory: Inventory, digest: str, size: int) -> Preview:
-    path = inventory.blobs.blob_path(digest)
+    # Through the store's own open(): a local file as it is, an S3 object downloaded and verified.
     try:
-        with path.open("rb") as handle:
+        with inventory.blobs.open(digest) as handle:
             head = handle.read(64)
-    except FileNotFoundError:
-        return Preview(problem="content missing from the store")
+            handle.seek(0)
+            sniffed = sniff(head)
+            if sniffed is None:
+                return Preview(problem="content cannot be previewed")
+            if sniffed.kind is AttachmentKind.PDF:
+                return _pdf_preview(handle, size)
+            return _image_preview(handle, size)
+    except InventoryError as exc:
+        missing = "missing" in exc.message or isinstance(exc, NotFoundError)
+        return Preview(
+            problem="content missing from the store" if missing else f"content unreadable ({exc.message})"
+        )
     except OSError as exc:
         return Preview(problem=f"content unreadable ({exc.strerror})")
-    sniffed = sniff(head)
-    if sniffed is None:
-        return Preview(problem="content cannot be previewed")
-    if sniffed.kind is AttachmentKind.PDF:
-        return _pdf_preview(path, size)
-    return _image_preview(path, size)
 
 
-def _image_preview(path: Path, size: int) -> Preview:
+def _image_preview(source: BinaryIO, size: int) -> Preview:
     from PIL import Image, ImageOps
 
     with warnings.catch_warnings():
         # Pillow only warns between 1x and 2x its pixel limit; both count as a bomb here.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(path) as image:
+            with Image.open(source) as image:
                 if image.format == "JPEG":
                     # Draft mode decodes a large photo at 1/2..1/8 scale: far less memory and time.
                     image.draft("RGB", (size, size))
@@ -170,13 +174,13 @@ def _image_preview(path: Path, size: int) -> Preview:
     return Preview(image=thumb)
 
 
-def _pdf_preview(path: Path, size: int) -> Preview:
+def _pdf_preview(source: BinaryIO, size: int) -> Preview:
     try:
         import pypdfium2
     except ImportError:
         return Preview(problem="PDF previews need the pypdfium2 package")
     try:
-        document = pypdfium2.PdfDocument(str(path))
+        document = pypdfium2.PdfDocument(source)
     except pypdfium2.PdfiumError:
         return Preview(problem="corrupt PDF")
     try:

@@ -1,4 +1,4 @@
-"""Content-addressed blob store on local disk: ``sha256/ab/cd/<hex>``, atomic writes, no deletes."""
+"""Content-addressed blob store on local disk: ``sha256/ab/cd/<hex>``, atomic writes, gc-only deletes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -27,6 +28,23 @@ class StagedBlob:
     size: int
     path: Path
     head: bytes
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """A stored blob (or temp file) as a listing sees it: name, size and last-modified time."""
+
+    name: str
+    size: int
+    modified: datetime
+
+
+def digest_of(handle: BinaryIO) -> str:
+    """The sha256 hex digest of everything ``handle`` still has to read."""
+    hasher = hashlib.sha256()
+    while chunk := handle.read(CHUNK):
+        hasher.update(chunk)
+    return hasher.hexdigest()
 
 
 def current_umask() -> int:
@@ -63,6 +81,11 @@ class LocalBlobStore:
 
     def __repr__(self) -> str:
         return f"LocalBlobStore({str(self.root)!r})"
+
+    @property
+    def location(self) -> str:
+        """The store as a user names it (a folder)."""
+        return str(self.root)
 
     def blob_path(self, digest: str) -> Path:
         """Where the blob with ``digest`` lives (whether or not it exists)."""
@@ -123,7 +146,7 @@ class LocalBlobStore:
     def publish(self, staged: StagedBlob) -> bool:
         """Make a staged blob visible under its digest; False when it was already there."""
         target = self.blob_path(staged.digest)
-        if target.is_file():
+        if self._touch(target):
             return False
         try:
             created = _make_dirs(target.parent)
@@ -152,3 +175,69 @@ class LocalBlobStore:
             raise StorageError(f"cannot read blob {digest}: {exc.strerror}") from exc
         with handle:
             yield handle
+
+    def _touch(self, path: Path) -> bool:
+        """Refresh an existing blob's age, so that gc sees a blob just reused as young; False if absent."""
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
+        return path.is_file()
+
+    def stat(self, digest: str) -> BlobInfo | None:
+        """Size and age of a blob, or None when it is not in the store."""
+        try:
+            info = self.blob_path(digest).stat()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(f"cannot read blob {digest}: {exc.strerror}") from exc
+        return BlobInfo(digest, info.st_size, datetime.fromtimestamp(info.st_mtime, UTC))
+
+    def list_blobs(self) -> Iterator[BlobInfo]:
+        """Every blob in the store (files outside the layout are not blobs and are skipped)."""
+        base = self.root / "sha256"
+        if not base.is_dir():
+            return
+        for path in sorted(base.glob("*/*/*")):
+            name = path.name
+            in_layout = path.parent.parent.name == name[:2] and path.parent.name == name[2:4]
+            if DIGEST_PATTERN.match(name) and in_layout:
+                info = self.stat(name)
+                if info is not None:
+                    yield info
+
+    def hash_blob(self, digest: str) -> str:
+        """The sha256 of the blob's stored bytes (equal to ``digest`` unless it is corrupt)."""
+        with self.open(digest) as handle:
+            return digest_of(handle)
+
+    def delete(self, digest: str) -> None:
+        """Remove a blob (only gc calls this, and only for unreferenced blobs)."""
+        try:
+            self.blob_path(digest).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot delete blob {digest} from {self.root}: {exc.strerror}") from exc
+
+    def list_temp(self) -> list[BlobInfo]:
+        """Temp files left in the store's temp area (in use by a running attach, or stale)."""
+        tmp = self.root / "tmp"
+        if not tmp.is_dir():
+            return []
+        found = []
+        for path in sorted(tmp.iterdir()):
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue  # its attach just finished
+            found.append(BlobInfo(path.name, info.st_size, datetime.fromtimestamp(info.st_mtime, UTC)))
+        return found
+
+    def delete_temp(self, name: str) -> None:
+        """Remove a stale temp file."""
+        try:
+            (self.root / "tmp" / Path(name).name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot delete temp file {name} from {self.root}: {exc.strerror}") from exc

@@ -736,7 +736,7 @@ def test_invalid_toml_config_is_refused(
 
 
 @pytest.mark.parametrize("how", ["env", "option"])
-def test_s3_store_is_not_supported_yet(
+def test_s3_store_without_credentials_is_refused(
     cli: CliRun,
     files: Files,
     state: State,
@@ -756,7 +756,8 @@ def test_s3_store_is_not_supported_yet(
         result = cli("part", "attach", "ABCD", photo)
     else:
         result = cli("--store", url, "part", "attach", "ABCD", photo)
-    assert_refused(result, 5, "s3:")
+    # No AWS credentials in the test environment: refused before any request is made.
+    assert_refused(result, 5, "no usable AWS credentials", "'inventory-bucket'")
     assert_unchanged(state, before, store_root)
     # Nothing was written to a local folder that happens to be named like the URL.
     assert list(workdir.iterdir()) == []
