@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import AttachmentKind
 from inventory_cli.domain.rules import SetRef, sniff
-from inventory_cli.errors import ConflictError, InvalidInputError, InventoryError, NotFoundError, StorageError
+from inventory_cli.errors import InvalidInputError, InventoryError, NotFoundError
 from inventory_cli.services.dto import AttachmentView
+from inventory_cli.services.outfiles import refuse_existing, write_atomically
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -224,24 +225,12 @@ def write_thumbnail(
     """Write an attachment's thumbnail as a PNG file; refused when it has no preview."""
     validate_size(size)
     attachment = find_attachment(inventory, ref, attachment_id)
-    if target.exists() and not overwrite:
-        raise ConflictError(f"{target} already exists", hint="pass --force to overwrite it")
+    refuse_existing(target, overwrite)
     preview = preview_of(inventory, attachment, size)
-    if preview.image is None:
+    image = preview.image
+    if image is None:
         raise InvalidInputError(f"attachment {attachment_id} has no thumbnail: {preview.problem}")
-    try:
-        handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)  # noqa: SIM115
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write {target}: {exc.strerror}") from None
-    temp = Path(handle.name)
-    try:
-        with handle:
-            preview.image.save(handle, "PNG")
-        os.replace(temp, target)
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror}") from None
-    finally:
-        temp.unlink(missing_ok=True)
+    write_atomically(target, lambda handle: image.save(handle, "PNG"))
     return attachment, preview
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,7 +19,7 @@ from inventory_cli.domain.rules import (
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
 from inventory_cli.services.dto import AttachmentView, CoverView, Removed, SetSummary, SetView
 from inventory_cli.services.intake import max_bytes_for, open_input, verify_content
-from inventory_cli.storage.blobs import current_umask
+from inventory_cli.services.outfiles import refuse_existing, write_atomically
 from inventory_cli.storage.uow import UnitOfWork
 
 EXPORT_CHUNK = 1024 * 1024
@@ -329,20 +327,7 @@ def export_to_file(
     assert attachment.blob_digest is not None
     if target.is_dir():
         target = target / (attachment.filename or attachment.blob_digest)
-    if target.exists() and not overwrite:
-        raise ConflictError(f"{target} already exists", hint="pass --force to overwrite it")
-    try:
-        handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)  # noqa: SIM115
-    except OSError as exc:
-        raise InvalidInputError(f"cannot write {target}: {exc.strerror}") from None
-    temp = Path(handle.name)
-    try:
-        with handle:
-            os.fchmod(handle.fileno(), 0o666 & ~current_umask())
-            _copy_verified(inventory, attachment.blob_digest, handle)  # type: ignore[arg-type]
-        os.replace(temp, target)
-    except OSError as exc:
-        raise StorageError(f"cannot write {target}: {exc.strerror}") from None
-    finally:
-        temp.unlink(missing_ok=True)
+    refuse_existing(target, overwrite)
+    digest = attachment.blob_digest
+    write_atomically(target, lambda handle: _copy_verified(inventory, digest, handle))  # type: ignore[arg-type]
     return attachment, target

@@ -22,6 +22,7 @@ from inventory_cli.cli import images
 from inventory_cli.domain.rules import SetRef
 from inventory_cli.errors import ExitCode
 from inventory_cli.services import sets
+from inventory_cli.storage.blobs import current_umask
 from tests.conftest import REPO_ROOT, CliRun, Files, State, fails, json_out, overwrite
 
 REF = "part:ABCD"
@@ -137,6 +138,8 @@ def test_thumb_writes_a_png(cli: CliRun, filled: dict[str, dict], tmp_path: Path
     with Image.open(target) as thumb:
         assert thumb.format == "PNG" and max(thumb.size) == 40
     assert data["pages"] == 1 and data["written_to"] == str(target)
+    # A new file's usual mode, not the private mode of the temp file it was written as.
+    assert target.stat().st_mode & 0o777 == 0o666 & ~current_umask()
 
 
 def test_thumb_refuses_what_it_cannot_make(
