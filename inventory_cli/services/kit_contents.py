@@ -9,7 +9,7 @@ from inventory_cli.domain.models import Kit, KitContent, KitStatus, utcnow
 from inventory_cli.domain.rules import CONTROL_CHARACTERS, validate_quantity
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
 from inventory_cli.services.dto import KitCheck, KitCheckLine, KitLineView
-from inventory_cli.services.kits import MAX_PER_UNIT, find_kit
+from inventory_cli.services.kits import MAX_PER_UNIT, content_lines, find_kit
 from inventory_cli.services.parts import find_part
 from inventory_cli.storage.uow import UnitOfWork
 
@@ -42,17 +42,9 @@ def _active_kit(uow: UnitOfWork, name: str) -> Kit:
     return kit
 
 
-def _lines(uow: UnitOfWork, kit: Kit) -> list[KitLineView]:
-    assert kit.id is not None
-    return [
-        KitLineView(kit.name, row.key, row.description, row.KitContent.per_unit, row.KitContent.note)
-        for row in uow.contents.check_lines(kit.id)
-    ]
-
-
 def _line(uow: UnitOfWork, kit: Kit, key: str) -> KitLineView:
     part = find_part(uow, key)
-    for line in _lines(uow, kit):
+    for line in content_lines(uow, kit):
         if line.key == part.key:
             return line
     raise NotFoundError(f"kit {kit.name!r} has no line for part {part.key}")
@@ -83,7 +75,7 @@ def add_content(
 def list_contents(inventory: Inventory, kit_name: str) -> list[KitLineView]:
     """A kit's lines by part key."""
     with inventory.uow(read_only=True) as uow:
-        return _lines(uow, find_kit(uow, kit_name))
+        return content_lines(uow, find_kit(uow, kit_name))
 
 
 def edit_content(

@@ -57,14 +57,17 @@ def _view(uow: UnitOfWork, name: str, in_full: bool = False) -> KitView:
         attachment_set = uow.sets.get(view.set_id)
         cover_id = attachment_set.cover_attachment_id if attachment_set else None
         attachments = [attachment_view(a, cover_id) for a in uow.sets.attachments(view.set_id)]
-        kit: Kit = rows[0].Kit
-        assert kit.id is not None
-        contents = [
-            KitLineView(kit.name, row.key, row.description, row.KitContent.per_unit, row.KitContent.note)
-            for row in uow.contents.check_lines(kit.id)
-        ]
-        view = replace(view, attachments=attachments, contents=contents)
+        view = replace(view, attachments=attachments, contents=content_lines(uow, rows[0].Kit))
     return view
+
+
+def content_lines(uow: UnitOfWork, kit: Kit) -> list[KitLineView]:
+    """The kit's contents by part key."""
+    assert kit.id is not None
+    return [
+        KitLineView(kit.name, row.key, row.description, row.KitContent.per_unit, row.KitContent.note)
+        for row in uow.contents.check_lines(kit.id)
+    ]
 
 
 def _row_view(row: Any) -> KitView:

@@ -126,12 +126,16 @@ def _view(uow: UnitOfWork, key: str, in_full: bool = False) -> PartView:
         attachment_set = uow.sets.get(part.attachment_set_id)
         cover_id = attachment_set.cover_attachment_id if attachment_set else None
         attachments = [attachment_view(a, cover_id) for a in uow.sets.attachments(part.attachment_set_id)]
-        stock = [
-            StockLine(row.key, row.description, f"{row.box_id}-{row.slot}", row.quantity)
-            for row in uow.stock.lines(part.id)
-        ]
-        view = replace(view, attachments=attachments, stock=stock)
+        view = replace(view, attachments=attachments, stock=stock_lines(uow, part.id))
     return view
+
+
+def stock_lines(uow: UnitOfWork, part_id: int | None) -> list[StockLine]:
+    """Where a part (or, for None, every part) is stored, by key then box and slot."""
+    return [
+        StockLine(row.key, row.description, f"{row.box_id}-{row.slot}", row.quantity)
+        for row in uow.stock.lines(part_id)
+    ]
 
 
 def _row_view(row: Any) -> PartView:

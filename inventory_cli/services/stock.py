@@ -7,7 +7,7 @@ from inventory_cli.domain.models import Location, Part, Stock, StockAction, Stoc
 from inventory_cli.domain.rules import LocationRef, parse_location, validate_quantity
 from inventory_cli.errors import ConflictError, NotFoundError, UsageError
 from inventory_cli.services.dto import StockChangeView, StockLine, StockResult
-from inventory_cli.services.parts import find_part, type_id_for
+from inventory_cli.services.parts import find_part, stock_lines, type_id_for
 from inventory_cli.storage.uow import UnitOfWork
 
 MAX_HISTORY = 10_000
@@ -62,13 +62,6 @@ def _put(uow: UnitOfWork, part: Part, ref: LocationRef, quantity: int, action: S
     return _change(uow, part, ref, quantity, action)
 
 
-def _lines(uow: UnitOfWork, part_id: int | None) -> list[StockLine]:
-    return [
-        StockLine(row.key, row.description, f"{row.box_id}-{row.slot}", row.quantity)
-        for row in uow.stock.lines(part_id)
-    ]
-
-
 def _change_view(change: StockChange, key: str) -> StockChangeView:
     assert change.id is not None
     return StockChangeView(change.id, key, change.location, change.delta, change.action, change.created_at)
@@ -77,7 +70,7 @@ def _change_view(change: StockChange, key: str) -> StockChangeView:
 def _result(uow: UnitOfWork, part: Part, changes: list[StockChange]) -> StockResult:
     uow.stock.flush()
     assert part.id is not None
-    lines = _lines(uow, part.id)
+    lines = stock_lines(uow, part.id)
     return StockResult(
         key=part.key,
         changes=[_change_view(c, part.key) for c in changes],
@@ -128,7 +121,7 @@ def list_stock(inventory: Inventory, key: str | None = None) -> list[StockLine]:
     """Where a part (or every part) is, by key then location."""
     with inventory.uow(read_only=True) as uow:
         part_id = find_part(uow, key).id if key is not None else None
-        return _lines(uow, part_id)
+        return stock_lines(uow, part_id)
 
 
 def history(inventory: Inventory, key: str | None = None, limit: int | None = None) -> list[StockChangeView]:
