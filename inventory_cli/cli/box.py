@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from inventory_cli.cli import output
-from inventory_cli.cli.common import JsonOption, YesOption, cover_label, inventory
+from inventory_cli.cli.common import JsonOption, YesOption, cover_label, inventory, whole_number
 
 if TYPE_CHECKING:
     from inventory_cli.services.dto import BoxView
 
 app = typer.Typer(no_args_is_help=True)
 
-NumberArg = Annotated[int, typer.Argument(help="The box number.", show_default=False)]
+NumberArg = Annotated[int, typer.Argument(help="The box number.", show_default=False, parser=whole_number)]
 
 
 def _usage(view: BoxView) -> str:
@@ -36,7 +36,10 @@ def add(
     ctx: typer.Context,
     description: Annotated[str, typer.Argument(help="What the box holds.", show_default=False)],
     capacity: Annotated[
-        int, typer.Option("--capacity", "-c", help="Number of locations (1-1000).", show_default=False)
+        int,
+        typer.Option(
+            "--capacity", "-c", help="Number of locations (1-1000).", show_default=False, parser=whole_number
+        ),
     ],
     as_json: JsonOption = False,
 ) -> None:
@@ -102,6 +105,7 @@ def edit(
             "-c",
             help="New capacity; shrinking refuses while a dropped slot holds stock.",
             show_default=False,
+            parser=whole_number,
         ),
     ] = None,
     as_json: JsonOption = False,

@@ -14,6 +14,15 @@ if TYPE_CHECKING:
     from inventory_cli.domain.rules import SetRef
     from inventory_cli.services.dto import AttachmentView, CoverView, Removed
 
+
+def whole_number(value: str) -> int:
+    """Parse a whole-number argument, naming the value when it is not one."""
+    try:
+        return int(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a whole number") from None
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document to stdout.")]
 YesOption = Annotated[
     bool, typer.Option("--yes", "-y", help="Do not ask; required when stdin is not a terminal.")

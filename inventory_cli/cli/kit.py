@@ -21,6 +21,7 @@ from inventory_cli.cli.common import (
     cover_label,
     inventory,
     print_removed,
+    whole_number,
 )
 
 if TYPE_CHECKING:
@@ -79,7 +80,9 @@ def add(
     description: Annotated[
         str | None, typer.Option("--description", "-d", help="What the kit builds.")
     ] = None,
-    build_target: Annotated[int, typer.Option("--build-target", help="How many to build (0 or more).")] = 1,
+    build_target: Annotated[
+        int, typer.Option("--build-target", help="How many to build (0 or more).", parser=whole_number)
+    ] = 1,
     as_json: JsonOption = False,
 ) -> None:
     """Add a kit (and its empty attachment set)."""
@@ -150,7 +153,8 @@ def edit(
         typer.Option("--description", "-d", help="New description; '' clears it.", show_default=False),
     ] = None,
     build_target: Annotated[
-        int | None, typer.Option("--build-target", help="New build target.", show_default=False)
+        int | None,
+        typer.Option("--build-target", help="New build target.", show_default=False, parser=whole_number),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -227,7 +231,8 @@ def content_add(
     name: NameArg,
     key: KitKeyArg,
     per_unit: Annotated[
-        int, typer.Option("--per-unit", "-q", help="How many one unit needs (1 or more).")
+        int,
+        typer.Option("--per-unit", "-q", help="How many one unit needs (1 or more).", parser=whole_number),
     ] = 1,
     note: Annotated[
         str | None, typer.Option("--note", help="E.g. reference designators: 'U3, U4'.", show_default=False)
@@ -263,7 +268,10 @@ def content_edit(
     name: NameArg,
     key: KitKeyArg,
     per_unit: Annotated[
-        int | None, typer.Option("--per-unit", "-q", help="New per-unit quantity.", show_default=False)
+        int | None,
+        typer.Option(
+            "--per-unit", "-q", help="New per-unit quantity.", show_default=False, parser=whole_number
+        ),
     ] = None,
     note: Annotated[
         str | None, typer.Option("--note", help="New note; '' clears it.", show_default=False)
@@ -293,7 +301,11 @@ def check(
     units: Annotated[
         int | None,
         typer.Option(
-            "--units", "-u", help="How many to build (default: the build target).", show_default=False
+            "--units",
+            "-u",
+            help="How many to build (default: the build target).",
+            show_default=False,
+            parser=whole_number,
         ),
     ] = None,
     as_json: JsonOption = False,

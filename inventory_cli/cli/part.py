@@ -20,6 +20,7 @@ from inventory_cli.cli.common import (
     cover_label,
     inventory,
     print_removed,
+    whole_number,
 )
 
 if TYPE_CHECKING:
@@ -30,8 +31,8 @@ app = typer.Typer(no_args_is_help=True)
 KeyArg = Annotated[str, typer.Argument(help="The part's four-letter key.", show_default=False)]
 
 
-def _opt(flag: str, help_text: str, *aliases: str) -> Any:
-    return typer.Option(flag, *aliases, help=help_text, show_default=False)
+def _opt(flag: str, help_text: str, *aliases: str, **extra: Any) -> Any:
+    return typer.Option(flag, *aliases, help=help_text, show_default=False, **extra)
 
 
 MpnOpt = Annotated[str | None, _opt("--mpn", "Manufacturer part number.")]
@@ -39,7 +40,7 @@ ManufacturerOpt = Annotated[str | None, _opt("--manufacturer", "Manufacturer.")]
 TypeOpt = Annotated[str | None, _opt("--type", "Part type (see the seeded list); '' clears it.")]
 TagOpt = Annotated[list[str] | None, _opt("--tag", "A tag; repeat for several.")]
 PackageOpt = Annotated[str | None, _opt("--package", "Package, e.g. DIP-16.")]
-PinsOpt = Annotated[int | None, _opt("--pins", "Pin count (> 0).")]
+PinsOpt = Annotated[int | None, _opt("--pins", "Pin count (> 0).", parser=whole_number)]
 PitchOpt = Annotated[str | None, _opt("--pitch", "Pin pitch, e.g. 2.54mm.")]
 VoltageOpt = Annotated[str | None, _opt("--voltage-rating", "Voltage rating.")]
 InputOpt = Annotated[str | None, _opt("--input-voltage", "Input voltage.")]
@@ -157,7 +158,7 @@ def list_(
     type_name: Annotated[str | None, _opt("--type", "Only parts of this type.")] = None,
     tag: Annotated[str | None, _opt("--tag", "Only parts with this tag (any case).")] = None,
     low_stock: Annotated[
-        int | None, _opt("--low-stock", "Only parts with at most this many in stock.")
+        int | None, _opt("--low-stock", "Only parts with at most this many in stock.", parser=whole_number)
     ] = None,
     search: Annotated[
         str | None,

@@ -23,6 +23,7 @@ from inventory_cli.cli.common import (
     inventory,
     print_attachment,
     print_removed,
+    whole_number,
 )
 from inventory_cli.errors import NotFoundError, UsageError
 
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True)
 
 SetArg = Annotated[str, typer.Argument(help="part:KEY, kit:NAME or the set's number.", show_default=False)]
-IdArg = Annotated[int, typer.Argument(help="The attachment's number.", show_default=False)]
+IdArg = Annotated[
+    int, typer.Argument(help="The attachment's number.", show_default=False, parser=whole_number)
+]
 
 
 def _ref(text: str) -> SetRef:
@@ -175,7 +178,11 @@ def cover(
     set_ref: SetArg,
     attachment_id: Annotated[
         int | None,
-        typer.Argument(help="The image to make the cover; show the cover when left out.", show_default=False),
+        typer.Argument(
+            help="The image to make the cover; show the cover when left out.",
+            show_default=False,
+            parser=whole_number,
+        ),
     ] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Leave the set without a cover.")] = False,
     as_json: JsonOption = False,
@@ -270,7 +277,9 @@ def thumb(
     ctx: typer.Context,
     set_ref: SetArg,
     attachment_id: IdArg,
-    size: Annotated[int, typer.Option("--size", help="Longer side in pixels (16-2048).")] = 256,
+    size: Annotated[
+        int, typer.Option("--size", help="Longer side in pixels (16-2048).", parser=whole_number)
+    ] = 256,
     out: Annotated[
         str | None,
         typer.Option(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from inventory_cli.cli import output
-from inventory_cli.cli.common import JsonOption, inventory
+from inventory_cli.cli.common import JsonOption, inventory, whole_number
 
 if TYPE_CHECKING:
     from inventory_cli.services.dto import StockChangeView, StockLine, StockResult
@@ -20,7 +20,9 @@ NUMBERS_AS_ARGUMENTS = {"ignore_unknown_options": True}
 
 KeyArg = Annotated[str, typer.Argument(help="The part's four-letter key.", show_default=False)]
 LocationArg = Annotated[str, typer.Argument(help="A location BOX-SLOT, e.g. 1-3.", show_default=False)]
-QuantityArg = Annotated[int, typer.Argument(help="How many (1 or more).", show_default=False)]
+QuantityArg = Annotated[
+    int, typer.Argument(help="How many (1 or more).", show_default=False, parser=whole_number)
+]
 
 
 def _signed(delta: int) -> str:
@@ -125,7 +127,10 @@ def history(
     ctx: typer.Context,
     key: Annotated[str | None, typer.Argument(help="Only this part.", show_default=False)] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", help="Show at most this many changes.", show_default=False)
+        int | None,
+        typer.Option(
+            "--limit", "-n", help="Show at most this many changes.", show_default=False, parser=whole_number
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

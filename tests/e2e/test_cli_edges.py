@@ -180,3 +180,19 @@ def test_db_current_text_names_the_database(cli: CliRun, db_path: Path, part_key
 
 def test_an_unknown_global_option_gets_the_one_line_usage_error(cli: CliRun) -> None:
     one_line_error(cli("--bogus", "part", "list"), ExitCode.USAGE, "--bogus")
+
+
+@pytest.mark.parametrize(
+    ("args", "value"),
+    [
+        (("stock", "add", "ABCD", "1-3", "abc"), "abc"),
+        (("kit", "content", "add", "Clock", "ABCD", "--per-unit", "2x"), "2x"),
+        (("part", "list", "--low-stock", "ten"), "ten"),
+        (("set", "cover", "part:ABCD", "1.5"), "1.5"),
+        (("box", "edit", "1", "--capacity", ""), ""),
+    ],
+)
+def test_a_number_that_is_not_one_is_named(
+    cli: CliRun, part_key: str, args: tuple[str, ...], value: str
+) -> None:
+    one_line_error(cli(*args), ExitCode.USAGE, f"{value!r} is not a whole number")
