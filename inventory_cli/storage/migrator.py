@@ -94,6 +94,10 @@ def _run(
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
             with begin_mode("IMMEDIATE"), connection.begin():
+                if not sqlite:
+                    # Deferred checks fire after each statement here: PostgreSQL refuses to ALTER
+                    # a table with check events still pending from an earlier statement.
+                    connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
                 if backup_of is not None:
                     saved = backup_database(backup_of, before)
                 config = _alembic_config(connection, options)
