@@ -29,20 +29,16 @@ class Inventory:
 
     @cached_property
     def engine(self) -> Engine:
-        """The database engine; the SQLite file's folder is created on first use."""
-        from inventory_cli.storage.engine import create_sqlite_engine
+        """The database engine (SQLite or PostgreSQL); a SQLite file's folder is made on first use."""
+        from inventory_cli.storage.engine import create_engine_for
 
         path = self.settings.db_path
-        if path is None:
-            raise StorageError(
-                f"unsupported database URL {self.settings.db_url!r}",
-                hint="use a SQLite file path or a sqlite:/// URL",
-            )
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"cannot create the database folder {path.parent}: {exc}") from exc
-        return create_sqlite_engine(self.settings.db_url, self.settings.busy_timeout_ms)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create the database folder {path.parent}: {exc}") from exc
+        return create_engine_for(self.settings.db_url, self.settings.busy_timeout_ms)
 
     @cached_property
     def blobs(self) -> BlobStore:
@@ -76,9 +72,9 @@ class Inventory:
                 hint="upgrade the inventory program",
             )
         elif state is SchemaState.FOREIGN:
-            raise StorageError(
-                f"{self.settings.db_url.removeprefix('sqlite:///')} is not an inventory database"
-            )
+            from inventory_cli.storage.engine import describe
+
+            raise StorageError(f"{describe(self.settings.db_url)} is not an inventory database")
         self._schema_checked = True
 
     def translate_errors(self, action: Callable[[], T]) -> T:

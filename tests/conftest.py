@@ -6,7 +6,7 @@ import functools
 import io
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from inventory_cli.bootstrap import Inventory
 from inventory_cli.cli.main import app
 from inventory_cli.config import load_settings
 from inventory_cli.errors import ExitCode
+from tests import pg
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO_ROOT / "sample_data"
@@ -64,6 +65,98 @@ def store_root(isolated_home: Path) -> Path:
 def inventory(isolated_home: Path) -> Inventory:
     """The composition root on the isolated settings, as a command would build it."""
     return Inventory(load_settings())
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[str, str]]:
+    """A database migrated to head once per test process, copied by ``postgres_url``: (admin URL, name)."""
+    from inventory_cli.storage import migrator
+    from inventory_cli.storage.engine import create_engine_for
+
+    admin = pg.admin_url_or_skip()
+    name = pg.unique_name("inv_template")
+    engine = create_engine_for(pg.create_database(admin, name), 5000)
+    try:
+        migrator.upgrade(engine, None)
+    finally:
+        engine.dispose()
+    yield admin, name
+    pg.drop_database(admin, name)
+
+
+@pytest.fixture
+def postgres_empty_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (no schema), dropped after the test."""
+    admin = pg.admin_url_or_skip()
+    name = pg.unique_name()
+    yield pg.create_database(admin, name)
+    pg.drop_database(admin, name)
+
+
+@pytest.fixture
+def postgres_url(postgres_template: tuple[str, str]) -> Iterator[str]:
+    """A fresh PostgreSQL database migrated to head, dropped after the test."""
+    admin, template = postgres_template
+    name = pg.unique_name()
+    yield pg.create_database(admin, name, template=template)
+    pg.drop_database(admin, name)
+
+
+@dataclass
+class DbBackend:
+    """The database the isolated inventory uses in this test, with raw SQL around the services."""
+
+    name: str
+    url: str
+
+    def engine(self) -> Any:
+        """A new engine configured as the program configures it (close it with ``dispose()``)."""
+        from inventory_cli.storage.engine import create_engine_for
+
+        return create_engine_for(self.url, 2000)
+
+    def query(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        """All rows of one query, read in its own transaction."""
+        from sqlalchemy import text
+
+        engine = self.engine()
+        try:
+            with engine.connect() as connection:
+                return [tuple(row) for row in connection.execute(text(sql), params)]
+        finally:
+            engine.dispose()
+
+    def execute(self, sql: str, **params: Any) -> None:
+        """Run one statement and commit it (deferred checks run at the commit)."""
+        from sqlalchemy import text
+
+        engine = self.engine()
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(sql), params)
+        finally:
+            engine.dispose()
+
+    def rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every inventory table, for before/after comparisons."""
+        from inventory_cli.domain.models import metadata
+
+        return {
+            table.name: self.query(f"SELECT * FROM {table.name} ORDER BY 1")
+            for table in metadata.sorted_tables
+        }
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_backend(
+    request: pytest.FixtureRequest, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> DbBackend:
+    """Runs the test once on SQLite (the default file) and once on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return DbBackend("sqlite", f"sqlite:///{isolated_home / 'inventory.db'}")
+    url = request.getfixturevalue("postgres_url")
+    monkeypatch.setenv("INVENTORY_DB", url)
+    return DbBackend("postgresql", url)
 
 
 CliRun = Callable[..., Result]

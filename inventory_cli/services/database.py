@@ -9,6 +9,7 @@ from inventory_cli.bootstrap import Inventory
 from inventory_cli.errors import ConflictError, InvalidInputError, InventoryError
 from inventory_cli.services.dto import CheckReport, Problem
 from inventory_cli.storage import migrator
+from inventory_cli.storage.engine import redact
 from inventory_cli.storage.schema import HEAD_REVISION
 
 
@@ -40,7 +41,7 @@ def current(inventory: Inventory) -> dict[str, Any]:
     """The database's revision and how it compares with this program's."""
     state, revision = inventory.translate_errors(lambda: migrator.current_revision(inventory.engine))
     return {
-        "database": inventory.settings.db_url,
+        "database": redact(inventory.settings.db_url),
         "revision": revision,
         "head": HEAD_REVISION,
         "state": state.value,

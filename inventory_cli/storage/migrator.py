@@ -1,4 +1,4 @@
-"""Runs the Alembic migrations with foreign keys off, a backup first and a foreign-key check last."""
+"""Runs the Alembic migrations (on SQLite: foreign keys off, a backup first, a foreign-key check last)."""
 
 from __future__ import annotations
 
@@ -76,20 +76,28 @@ def _run(
     backup_of: Path | None,
     before: str | None,
 ) -> tuple[list[str], Path | None]:
-    """Run one Alembic command in a single transaction with foreign keys off.
+    """Run one Alembic command in a single transaction (on SQLite with foreign keys off).
 
     The backup is written once the write lock is held, so it is exactly the state the migration
     starts from; a migration that fails or refuses changed nothing, and its backup is removed.
+    PostgreSQL runs DDL inside the transaction too, under the writer lock, with its foreign keys
+    always enforced (the migrations keep them satisfied, deferring the set/cover cycle).
     """
     from alembic import command
     from alembic.util import CommandError
 
     saved = None
+    sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
-        # The pragma is ignored inside a transaction, so it goes to the driver before BEGIN.
-        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        if sqlite:
+            # The pragma is ignored inside a transaction, so it goes to the driver before BEGIN.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
             with begin_mode("IMMEDIATE"), connection.begin():
+                if not sqlite:
+                    # Deferred checks fire after each statement here: PostgreSQL refuses to ALTER
+                    # a table with check events still pending from an earlier statement.
+                    connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
                 if backup_of is not None:
                     saved = backup_database(backup_of, before)
                 config = _alembic_config(connection, options)
@@ -102,7 +110,7 @@ def _run(
                         f"cannot {action} to revision {target!r}: {exc}",
                         hint=f"known revisions: {', '.join(KNOWN_REVISIONS)} (or 'head')",
                     ) from None
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
                 if broken:
                     raise StorageError(
                         f"migration left {len(broken)} foreign-key violations; nothing was changed",

@@ -18,7 +18,7 @@ from inventory_cli.domain.models import (
     Part,
     PartType,
 )
-from inventory_cli.storage.engine import CASEFOLD
+from inventory_cli.storage.sqlfuncs import casefold, json_text_elements, text_position
 from inventory_cli.storage.stock_repositories import total_stock
 
 
@@ -74,8 +74,8 @@ class TypeRepository:
 
 
 def _folded(column: Any) -> Any:
-    """``column`` case-folded in SQL by the function the engine registers on every connection."""
-    return getattr(func, CASEFOLD)(column)
+    """``column`` case-folded in SQL (see ``sqlfuncs.casefold`` for what each dialect folds)."""
+    return casefold(column)
 
 
 @dataclass(frozen=True)
@@ -93,18 +93,18 @@ class PartFilter:
         if self.type_id is not None:
             found.append(col(Part.type_id) == self.type_id)
         if self.tag is not None:
-            tags = func.json_each(col(Part.tags)).table_valued("value")
+            tags = json_text_elements(col(Part.tags)).table_valued("value")
             wanted = self.tag.casefold()
             found.append(select(literal(1)).select_from(tags).where(_folded(tags.c.value) == wanted).exists())
         if self.max_stock is not None:
             found.append(total <= self.max_stock)
         if self.search is not None:
-            # instr() matches the text literally (no LIKE wildcards), after folding both sides.
+            # A position search matches the text literally (no LIKE wildcards), after folding both sides.
             term = self.search.casefold()
             found.append(
                 or_(
                     *(
-                        func.instr(_folded(column), term) > 0
+                        text_position(_folded(column), term) > 0
                         for column in (
                             col(Part.key),
                             col(Part.description),
@@ -381,15 +381,24 @@ class CheckRepository:
         self.session = session
 
     def run(self) -> list[tuple[str, list[str]]]:
-        """Each check's name with its findings (empty when it passed), SQLite's integrity first."""
+        """Each check's name with its findings (empty when it passed), SQLite's integrity first.
+
+        PostgreSQL enforces every foreign key on every statement and has no integrity pragma, so
+        there only the invariant queries run.
+        """
         connection = self.session.connection()
-        integrity = [
-            str(message)
-            for (message,) in connection.exec_driver_sql("PRAGMA integrity_check").fetchall()
-            if message != "ok"
-        ]
-        results = [("integrity", integrity)]
+        sqlite = connection.dialect.name == "sqlite"
+        results = []
+        if sqlite:
+            integrity = [
+                str(message)
+                for (message,) in connection.exec_driver_sql("PRAGMA integrity_check").fetchall()
+                if message != "ok"
+            ]
+            results.append(("integrity", integrity))
         for name, sql, template in INVARIANT_CHECKS:
+            if sql.startswith("PRAGMA") and not sqlite:
+                continue
             rows = connection.execute(text(sql)).fetchall()
             results.append((name, [template.format(*row) for row in rows]))
         return results

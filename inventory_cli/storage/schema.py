@@ -12,6 +12,13 @@ KNOWN_REVISIONS = ("0001", "0002", "0003")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 
+# The tables of the database (of its current schema on PostgreSQL), per dialect.
+_TABLES_SQL = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    "postgresql": "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
+}
+
+
 class SchemaState(StrEnum):
     """Where a database stands relative to this version of the program."""
 
@@ -24,12 +31,7 @@ class SchemaState(StrEnum):
 
 def read_revision(connection: Connection) -> tuple[SchemaState, str | None]:
     """The database's schema state and Alembic revision (None when it has none)."""
-    tables = {
-        row[0]
-        for row in connection.execute(
-            text("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        )
-    }
+    tables = {row[0] for row in connection.execute(text(_TABLES_SQL[connection.dialect.name]))}
     if "alembic_version" not in tables:
         return (SchemaState.FOREIGN if tables else SchemaState.EMPTY), None
     revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()

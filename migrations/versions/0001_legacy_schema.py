@@ -53,7 +53,20 @@ def _timestamps() -> list[sa.Column]:
     ]
 
 
+def _postgres() -> bool:
+    return bool(op.get_bind().dialect.name == "postgresql")
+
+
+def key_format_check() -> sa.CheckConstraint:
+    """Four uppercase ASCII letters, in the dialect's own pattern syntax."""
+    pattern = "key ~ '^[A-Z]{4}$'" if _postgres() else "key GLOB '[A-Z][A-Z][A-Z][A-Z]'"
+    return sa.CheckConstraint(f"length(key) = 4 AND {pattern}", name="ck_parts_key_format")
+
+
 def upgrade() -> None:
+    # PostgreSQL checks that a referenced table exists, so the parts -> part_attachments key is
+    # added once both tables exist; SQLite takes it inline.
+    postgres = _postgres()
     types = op.create_table(
         "types",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -89,14 +102,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_parts"),
         sa.UniqueConstraint("key", name="uq_parts_key"),
         sa.CheckConstraint("pin_count IS NULL OR pin_count > 0", name="ck_parts_pin_count_positive"),
-        sa.CheckConstraint("length(key) = 4 AND key GLOB '[A-Z][A-Z][A-Z][A-Z]'", name="ck_parts_key_format"),
+        key_format_check(),
         sa.ForeignKeyConstraint(
             ["type_id"], ["types.id"], name="fk_parts_type_id_types", ondelete="RESTRICT"
         ),
-        sa.ForeignKeyConstraint(
-            ["cover_attachment_id"],
-            ["part_attachments.id"],
-            name="fk_parts_cover_attachment_id_part_attachments",
+        *(
+            []
+            if postgres
+            else [
+                sa.ForeignKeyConstraint(
+                    ["cover_attachment_id"],
+                    ["part_attachments.id"],
+                    name="fk_parts_cover_attachment_id_part_attachments",
+                )
+            ]
         ),
     )
     op.create_index("ix_parts_type_id", "parts", ["type_id"])
@@ -120,6 +139,14 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_part_attachments_part_id", "part_attachments", ["part_id"])
+    if postgres:
+        op.create_foreign_key(
+            "fk_parts_cover_attachment_id_part_attachments",
+            "parts",
+            "part_attachments",
+            ["cover_attachment_id"],
+            ["id"],
+        )
 
     op.create_table(
         "kits",
@@ -140,6 +167,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("kits")
+    if _postgres():
+        op.drop_constraint("fk_parts_cover_attachment_id_part_attachments", "parts", type_="foreignkey")
     op.drop_table("part_attachments")
     op.drop_table("parts")
     op.drop_index("uq_types_name_lower", table_name="types")

@@ -4,7 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-28
 
-Set-based data move: each part's set takes the part's id, each kit's set takes the largest part
+PostgreSQL alters parts and kits in place where SQLite rebuilds them; its triggers are PL/pgSQL
+functions with the same trigger names. Set-based data move: each part's set takes the part's id, each kit's set takes the largest part
 id plus the kit's id, so owners and sets are joined without per-row loops. Attachment ids are
 kept. A legacy cover that is not an image of its own part is dropped and reported.
 """
@@ -73,6 +74,140 @@ TRIGGERS = {
 }
 
 
+# PostgreSQL counterparts: the same trigger names, PL/pgSQL functions behind them. The cover checks
+# are constraint triggers deferred to commit, like the deferred cover foreign key, so that a whole
+# inventory can be loaded in one transaction (sets with their covers first, attachments after);
+# they re-read the row at commit, so only the final state counts.
+PG_FUNCTIONS = {
+    "inventory_delete_owned_set": """
+        CREATE FUNCTION inventory_delete_owned_set() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM attachment_sets WHERE id = OLD.attachment_set_id;
+            RETURN NULL;
+        END $$""",
+    "inventory_parts_set_unshared": """
+        CREATE FUNCTION inventory_parts_set_unshared() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF EXISTS (SELECT 1 FROM kits WHERE attachment_set_id = NEW.attachment_set_id) THEN
+                RAISE EXCEPTION 'attachment set is already owned by a kit' USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NEW;
+        END $$""",
+    "inventory_kits_set_unshared": """
+        CREATE FUNCTION inventory_kits_set_unshared() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF EXISTS (SELECT 1 FROM parts WHERE attachment_set_id = NEW.attachment_set_id) THEN
+                RAISE EXCEPTION 'attachment set is already owned by a part' USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NEW;
+        END $$""",
+    "inventory_check_set_cover": """
+        CREATE FUNCTION inventory_check_set_cover() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF EXISTS (SELECT 1 FROM attachment_sets s WHERE s.id = NEW.id
+                       AND s.cover_attachment_id IS NOT NULL AND NOT EXISTS (
+                           SELECT 1 FROM attachments a WHERE a.id = s.cover_attachment_id
+                           AND a.attachment_set_id = s.id AND a.kind = 'image')) THEN
+                RAISE EXCEPTION 'cover must be an image of the same set' USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NULL;
+        END $$""",
+    "inventory_check_cover_stays_valid": """
+        CREATE FUNCTION inventory_check_cover_stays_valid() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF EXISTS (SELECT 1 FROM attachment_sets s WHERE s.cover_attachment_id = NEW.id
+                       AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.id = NEW.id
+                           AND a.attachment_set_id = s.id AND a.kind = 'image')) THEN
+                RAISE EXCEPTION 'attachment is a cover: it must stay an image of its set'
+                    USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NULL;
+        END $$""",
+}
+PG_TRIGGERS = {
+    "trg_parts_delete_set": "AFTER DELETE ON parts FOR EACH ROW EXECUTE FUNCTION inventory_delete_owned_set()",
+    "trg_kits_delete_set": "AFTER DELETE ON kits FOR EACH ROW EXECUTE FUNCTION inventory_delete_owned_set()",
+    "trg_parts_set_unshared_insert": (
+        "BEFORE INSERT ON parts FOR EACH ROW EXECUTE FUNCTION inventory_parts_set_unshared()"
+    ),
+    "trg_parts_set_unshared_update": (
+        "BEFORE UPDATE OF attachment_set_id ON parts FOR EACH ROW "
+        "EXECUTE FUNCTION inventory_parts_set_unshared()"
+    ),
+    "trg_kits_set_unshared_insert": (
+        "BEFORE INSERT ON kits FOR EACH ROW EXECUTE FUNCTION inventory_kits_set_unshared()"
+    ),
+    "trg_kits_set_unshared_update": (
+        "BEFORE UPDATE OF attachment_set_id ON kits FOR EACH ROW "
+        "EXECUTE FUNCTION inventory_kits_set_unshared()"
+    ),
+    "trg_sets_cover_insert": (
+        "CONSTRAINT TRIGGER trg_sets_cover_insert AFTER INSERT ON attachment_sets "
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inventory_check_set_cover()"
+    ),
+    "trg_sets_cover_update": (
+        "CONSTRAINT TRIGGER trg_sets_cover_update AFTER UPDATE OF cover_attachment_id ON attachment_sets "
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inventory_check_set_cover()"
+    ),
+    "trg_attachments_cover_stays_valid": (
+        "CONSTRAINT TRIGGER trg_attachments_cover_stays_valid AFTER UPDATE OF attachment_set_id, kind "
+        "ON attachments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+        "EXECUTE FUNCTION inventory_check_cover_stays_valid()"
+    ),
+}
+PG_TRIGGER_TABLES = {
+    "trg_parts_delete_set": "parts",
+    "trg_kits_delete_set": "kits",
+    "trg_parts_set_unshared_insert": "parts",
+    "trg_parts_set_unshared_update": "parts",
+    "trg_kits_set_unshared_insert": "kits",
+    "trg_kits_set_unshared_update": "kits",
+    "trg_sets_cover_insert": "attachment_sets",
+    "trg_sets_cover_update": "attachment_sets",
+    "trg_attachments_cover_stays_valid": "attachments",
+}
+
+
+def _create_triggers() -> None:
+    if not _postgres():
+        for ddl in TRIGGERS.values():
+            op.execute(ddl)
+        return
+    for ddl in PG_FUNCTIONS.values():
+        op.execute(ddl)
+    for name, body in PG_TRIGGERS.items():
+        op.execute(f"CREATE {body}" if body.startswith("CONSTRAINT") else f"CREATE TRIGGER {name} {body}")
+
+
+def _drop_triggers() -> None:
+    if not _postgres():
+        for name in TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        return
+    for name, table in PG_TRIGGER_TABLES.items():
+        op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+    for name in PG_FUNCTIONS:
+        op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+def _postgres() -> bool:
+    return bool(op.get_bind().dialect.name == "postgresql")
+
+
+def _sync_sequence(table: str) -> None:
+    """After rows were inserted with their own ids, make PostgreSQL's next id follow the largest."""
+    if _postgres():
+        op.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+        )
+
+
+def _key_format_check() -> sa.CheckConstraint:
+    pattern = "key ~ '^[A-Z]{4}$'" if _postgres() else "key GLOB '[A-Z][A-Z][A-Z][A-Z]'"
+    return sa.CheckConstraint(f"length(key) = 4 AND {pattern}", name="ck_parts_key_format")
+
+
 def _timestamps() -> list[sa.Column]:
     return [
         sa.Column("created_at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=False),
@@ -109,7 +244,7 @@ def _part_constraints() -> list[sa.Constraint]:
         sa.PrimaryKeyConstraint("id", name="pk_parts"),
         sa.UniqueConstraint("key", name="uq_parts_key"),
         sa.CheckConstraint("pin_count IS NULL OR pin_count > 0", name="ck_parts_pin_count_positive"),
-        sa.CheckConstraint("length(key) = 4 AND key GLOB '[A-Z][A-Z][A-Z][A-Z]'", name="ck_parts_key_format"),
+        _key_format_check(),
         sa.ForeignKeyConstraint(
             ["type_id"], ["types.id"], name="fk_parts_type_id_types", ondelete="RESTRICT"
         ),
@@ -193,28 +328,81 @@ def _refuse_attachments_without_content(bind: Any) -> None:
 
 
 def _report_retitled(bind: Any) -> None:
+    differs = "IS DISTINCT FROM" if _postgres() else "IS NOT"
     for row in bind.execute(
         sa.text(
             f"SELECT id, title, {CLEAN_TITLE} AS cleaned FROM part_attachments "
-            f"WHERE title IS NOT {CLEAN_TITLE} ORDER BY id"
+            f"WHERE title {differs} {CLEAN_TITLE} ORDER BY id"
         )
     ):
         _notice(f"attachment {row.id}: title {row.title!r} changed to {row.cleaned!r}")
 
 
+COVER_FK = "fk_attachment_sets_cover_attachment_id_attachments"
+
+
+def _add_set_owner(table: str, set_id_sql: str) -> None:
+    """PostgreSQL alters tables in place: the owner column, filled, then NOT NULL, UNIQUE and FK."""
+    op.add_column(table, sa.Column("attachment_set_id", sa.Integer()))
+    op.execute(f"UPDATE {table} SET attachment_set_id = {set_id_sql}")
+    op.alter_column(table, "attachment_set_id", nullable=False)
+    op.create_unique_constraint(f"uq_{table}_attachment_set_id", table, ["attachment_set_id"])
+    op.create_foreign_key(
+        f"fk_{table}_attachment_set_id_attachment_sets",
+        table,
+        "attachment_sets",
+        ["attachment_set_id"],
+        ["id"],
+        ondelete="RESTRICT",
+    )
+
+
+def _owners_take_sets_in_place() -> None:
+    _add_set_owner("parts", "id")
+    _add_set_owner("kits", "(SELECT COALESCE(MAX(id), 0) FROM parts) + id")
+    op.drop_constraint("fk_parts_cover_attachment_id_part_attachments", "parts", type_="foreignkey")
+    op.drop_column("parts", "cover_attachment_id")
+
+
+def _owners_give_sets_back_in_place() -> None:
+    op.add_column("parts", sa.Column("cover_attachment_id", sa.Integer()))
+    op.execute(
+        "UPDATE parts SET cover_attachment_id = s.cover_attachment_id "
+        "FROM attachment_sets s WHERE s.id = parts.attachment_set_id"
+    )
+    op.create_foreign_key(
+        "fk_parts_cover_attachment_id_part_attachments",
+        "parts",
+        "part_attachments",
+        ["cover_attachment_id"],
+        ["id"],
+    )
+    for table in ("parts", "kits"):
+        op.drop_constraint(f"fk_{table}_attachment_set_id_attachment_sets", table, type_="foreignkey")
+        op.drop_constraint(f"uq_{table}_attachment_set_id", table, type_="unique")
+        op.drop_column(table, "attachment_set_id")
+
+
 def upgrade() -> None:
     bind = op.get_bind()
+    postgres = _postgres()
+    # The set -> cover key closes a cycle with attachment -> set. SQLite takes it inline (it checks
+    # the referenced table only when used); PostgreSQL gets it once attachments exists, deferred to
+    # commit so that sets and their attachments can be written in either order.
     op.create_table(
         "attachment_sets",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cover_attachment_id", sa.Integer()),
         *_timestamps(),
         sa.PrimaryKeyConstraint("id", name="pk_attachment_sets"),
-        sa.ForeignKeyConstraint(
-            ["cover_attachment_id"],
-            ["attachments.id"],
-            name="fk_attachment_sets_cover_attachment_id_attachments",
-            ondelete="SET NULL",
+        *(
+            []
+            if postgres
+            else [
+                sa.ForeignKeyConstraint(
+                    ["cover_attachment_id"], ["attachments.id"], name=COVER_FK, ondelete="SET NULL"
+                )
+            ]
         ),
         sqlite_autoincrement=True,
     )
@@ -244,6 +432,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_attachments_blob_digest", "attachments", ["blob_digest"])
     op.create_index("ix_attachments_set_created", "attachments", ["attachment_set_id", "created_at", "id"])
+    if postgres:
+        op.create_foreign_key(
+            COVER_FK,
+            "attachment_sets",
+            "attachments",
+            ["cover_attachment_id"],
+            ["id"],
+            ondelete="SET NULL",
+            deferrable=True,
+            initially="DEFERRED",
+        )
 
     dropped = bind.execute(
         sa.text(
@@ -287,25 +486,28 @@ def upgrade() -> None:
         " WHERE id IN (SELECT id FROM parts)"
     )
 
-    _rebuild(
-        "parts",
-        [*_part_columns(), *_set_owner_columns("parts"), *_timestamps(), *_part_constraints()],
-        f"INSERT INTO {{new}} ({PART_COLUMNS}, attachment_set_id) SELECT {PART_COLUMNS}, id FROM parts",
-        autoincrement=True,
-    )
-    op.create_index("ix_parts_type_id", "parts", ["type_id"])
-    _rebuild(
-        "kits",
-        [*_kit_columns(), *_set_owner_columns("kits"), *_timestamps(), *_kit_constraints()],
-        f"INSERT INTO {{new}} ({KIT_COLUMNS}, attachment_set_id) "
-        f"SELECT {KIT_COLUMNS}, (SELECT COALESCE(MAX(id), 0) FROM parts) + id FROM kits",
-        autoincrement=True,
-    )
+    _sync_sequence("attachment_sets")
+    _sync_sequence("attachments")
+    if postgres:
+        _owners_take_sets_in_place()
+    else:
+        _rebuild(
+            "parts",
+            [*_part_columns(), *_set_owner_columns("parts"), *_timestamps(), *_part_constraints()],
+            f"INSERT INTO {{new}} ({PART_COLUMNS}, attachment_set_id) SELECT {PART_COLUMNS}, id FROM parts",
+            autoincrement=True,
+        )
+        op.create_index("ix_parts_type_id", "parts", ["type_id"])
+        _rebuild(
+            "kits",
+            [*_kit_columns(), *_set_owner_columns("kits"), *_timestamps(), *_kit_constraints()],
+            f"INSERT INTO {{new}} ({KIT_COLUMNS}, attachment_set_id) "
+            f"SELECT {KIT_COLUMNS}, (SELECT COALESCE(MAX(id), 0) FROM parts) + id FROM kits",
+            autoincrement=True,
+        )
     op.drop_table("part_attachments")
 
-    if bind.dialect.name == "sqlite":
-        for ddl in TRIGGERS.values():
-            op.execute(ddl)
+    _create_triggers()
 
     sets = _scalar("SELECT COUNT(*) FROM attachment_sets")
     owners = _scalar("SELECT (SELECT COUNT(*) FROM parts) + (SELECT COUNT(*) FROM kits)")
@@ -348,9 +550,7 @@ def downgrade() -> None:
             "DELETE FROM attachments WHERE attachment_set_id NOT IN (SELECT attachment_set_id FROM parts)"
         )
 
-    if bind.dialect.name == "sqlite":
-        for name in TRIGGERS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    _drop_triggers()
 
     op.create_table(
         "part_attachments",
@@ -376,31 +576,36 @@ def downgrade() -> None:
         "FROM attachments a JOIN parts p ON p.attachment_set_id = a.attachment_set_id"
     )
     op.create_index("ix_part_attachments_part_id", "part_attachments", ["part_id"])
+    _sync_sequence("part_attachments")
 
-    _rebuild(
-        "parts",
-        [
-            *_part_columns(),
-            sa.Column("cover_attachment_id", sa.Integer()),
-            *_timestamps(),
-            *_part_constraints(),
-            sa.ForeignKeyConstraint(
-                ["cover_attachment_id"],
-                ["part_attachments.id"],
-                name="fk_parts_cover_attachment_id_part_attachments",
-            ),
-        ],
-        f"INSERT INTO {{new}} ({PART_COLUMNS}, cover_attachment_id) "
-        f"SELECT {', '.join('p.' + c.strip() for c in PART_COLUMNS.split(','))}, "
-        "s.cover_attachment_id FROM parts p JOIN attachment_sets s ON s.id = p.attachment_set_id",
-        autoincrement=False,
-    )
-    op.create_index("ix_parts_type_id", "parts", ["type_id"])
-    _rebuild(
-        "kits",
-        [*_kit_columns(), *_timestamps(), *_kit_constraints()],
-        f"INSERT INTO {{new}} ({KIT_COLUMNS}) SELECT {KIT_COLUMNS} FROM kits",
-        autoincrement=False,
-    )
+    if _postgres():
+        _owners_give_sets_back_in_place()
+        op.drop_constraint(COVER_FK, "attachment_sets", type_="foreignkey")
+    else:
+        _rebuild(
+            "parts",
+            [
+                *_part_columns(),
+                sa.Column("cover_attachment_id", sa.Integer()),
+                *_timestamps(),
+                *_part_constraints(),
+                sa.ForeignKeyConstraint(
+                    ["cover_attachment_id"],
+                    ["part_attachments.id"],
+                    name="fk_parts_cover_attachment_id_part_attachments",
+                ),
+            ],
+            f"INSERT INTO {{new}} ({PART_COLUMNS}, cover_attachment_id) "
+            f"SELECT {', '.join('p.' + c.strip() for c in PART_COLUMNS.split(','))}, "
+            "s.cover_attachment_id FROM parts p JOIN attachment_sets s ON s.id = p.attachment_set_id",
+            autoincrement=False,
+        )
+        op.create_index("ix_parts_type_id", "parts", ["type_id"])
+        _rebuild(
+            "kits",
+            [*_kit_columns(), *_timestamps(), *_kit_constraints()],
+            f"INSERT INTO {{new}} ({KIT_COLUMNS}) SELECT {KIT_COLUMNS} FROM kits",
+            autoincrement=False,
+        )
     op.drop_table("attachments")
     op.drop_table("attachment_sets")

@@ -1,4 +1,4 @@
-"""Several inventory processes writing to one SQLite database at the same time lose nothing."""
+"""Several inventory processes writing to one database (SQLite or PostgreSQL) at once lose nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CliRun, Files, json_out, pdf_bytes
+from tests.conftest import CliRun, DbBackend, Files, json_out, pdf_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -97,12 +97,15 @@ def rows(db_path: Path, sql: str) -> list[Any]:
         connection.close()
 
 
-@pytest.mark.parametrize("processes", [2, 4])
+# PostgreSQL runs the larger case only: its tests share a time budget.
+@pytest.mark.parametrize(
+    ("db_backend", "processes"), [("sqlite", 2), ("sqlite", 4), ("postgres", 4)], indirect=["db_backend"]
+)
 def test_concurrent_attachments_to_one_set_are_all_kept(
     cli: CliRun,
     files: Files,
     tmp_path: Path,
-    db_path: Path,
+    db_backend: DbBackend,
     store_root: Path,
     part_key: str,
     processes: int,
@@ -128,7 +131,7 @@ def test_concurrent_attachments_to_one_set_are_all_kept(
     for digest in digests:
         assert (store_root / "sha256" / digest[:2] / digest[2:4] / digest).is_file()
     assert list((store_root / "tmp").iterdir()) == []
-    assert rows(db_path, "SELECT COUNT(*) FROM attachments")[0][0] == processes
+    assert db_backend.query("SELECT COUNT(*) FROM attachments")[0][0] == processes
     assert_db_check_passes(tmp_path)
 
 
@@ -154,12 +157,26 @@ def test_concurrent_mixed_attachments_to_a_kit(
     assert_db_check_passes(tmp_path)
 
 
-@pytest.mark.parametrize("database", ["existing", "fresh"])
+@pytest.mark.parametrize(
+    ("db_backend", "database"),
+    [("sqlite", "existing"), ("sqlite", "fresh"), ("postgres", "fresh")],
+    indirect=["db_backend"],
+)
 def test_concurrent_part_adds_get_distinct_keys_and_sets(
-    cli: CliRun, tmp_path: Path, db_path: Path, database: str
+    cli: CliRun,
+    tmp_path: Path,
+    db_path: Path,
+    database: str,
+    db_backend: DbBackend,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if database == "existing":
         json_out(cli("part", "add", "Already here", "--key", "AAAA", "--json"))
+    elif db_backend.name == "postgresql":
+        # The processes race to create the schema in an empty database.
+        db_backend.url = request.getfixturevalue("postgres_empty_url")
+        monkeypatch.setenv("INVENTORY_DB", db_backend.url)
     else:
         assert not db_path.exists()  # the processes race to create the database too
     processes = 4
@@ -172,10 +189,10 @@ def test_concurrent_part_adds_get_distinct_keys_and_sets(
     assert sorted(a["description"] for a in added) == [f"Part {i}" for i in range(processes)]
 
     expected = processes + (1 if database == "existing" else 0)
-    parts = rows(db_path, "SELECT key, attachment_set_id FROM parts")
+    parts = db_backend.query("SELECT key, attachment_set_id FROM parts")
     assert len(parts) == expected
     assert len({set_id for _, set_id in parts}) == expected
-    assert rows(db_path, "SELECT COUNT(*) FROM attachment_sets")[0][0] == expected
+    assert db_backend.query("SELECT COUNT(*) FROM attachment_sets")[0][0] == expected
     listed = json_out(cli("part", "list", "--json"))
     assert set(keys) <= {p["key"] for p in listed}
     assert_db_check_passes(tmp_path)

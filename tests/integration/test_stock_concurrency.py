@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliRun, json_out, query
+from tests.conftest import CliRun, DbBackend, json_out
 from tests.integration.test_concurrency import WAIT_SECONDS, _env, assert_db_check_passes
 
 pytestmark = pytest.mark.slow
@@ -51,7 +51,7 @@ print(json.dumps(done))
 """
 
 
-def test_concurrent_stock_changes_add_up(cli: CliRun, tmp_path: Path, db_path: Path) -> None:
+def test_concurrent_stock_changes_add_up(cli: CliRun, tmp_path: Path, db_backend: DbBackend) -> None:
     keys = ["AAAA", "BBBB"]
     for key in keys:
         assert cli("part", "add", f"part {key}", "--key", key).exit_code == 0
@@ -92,6 +92,6 @@ def test_concurrent_stock_changes_add_up(cli: CliRun, tmp_path: Path, db_path: P
         listed = json_out(cli("stock", "list", key, "--json"))
         held = {line["location"]: line["quantity"] for line in listed["locations"]}
         assert held == {loc: qty for (k, loc), qty in expected.items() if k == key and qty}, key
-    logged = query(db_path, "SELECT COUNT(*) FROM stock_history")[0][0]
+    logged = db_backend.query("SELECT COUNT(*) FROM stock_history")[0][0]
     assert logged == len(keys) + sum(len(changes) for changes in outputs)
     assert_db_check_passes(tmp_path)
