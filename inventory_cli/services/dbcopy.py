@@ -105,6 +105,7 @@ def copy_database(inventory: Inventory, to: str, progress: Progress | None = Non
             # the source is read in one deferred transaction, so every table is one snapshot.
             target.run(writer.begin)
             with begin_mode("DEFERRED"), source_engine.connect() as reader:
+                copying.read_one_snapshot(reader)
                 inventory.translate_errors(reader.begin)
                 tables = _copy(inventory, reader, writer, target, seeded, progress or no_progress)
             target.run(writer.commit)

@@ -112,6 +112,15 @@ def open_engine(url: str, busy_timeout_ms: int) -> Engine:
         ) from None
 
 
+def read_one_snapshot(connection: Connection) -> None:
+    """Make the next transaction on ``connection`` see one snapshot of every table.
+
+    SQLite's read transaction already does; servers read committed rows per statement by default.
+    """
+    if connection.dialect.name != "sqlite":
+        connection.execution_options(isolation_level="REPEATABLE READ")
+
+
 def count_rows(connection: Connection, tables: Iterable[Table]) -> dict[str, int]:
     """Rows per table."""
     return {

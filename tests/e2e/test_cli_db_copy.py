@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
+from inventory_cli.cli.progress import FEWEST_ROWS_SHOWN, row_progress
 from inventory_cli.errors import ExitCode
-from inventory_cli.storage.copying import all_rows, copy_order
+from inventory_cli.storage.copying import all_rows, copy_order, copy_rows, count_rows
 from inventory_cli.storage.engine import create_sqlite_engine
 from tests.conftest import SAMPLE_DATA, CliRun, assert_error, count, json_out, query, snapshot
 from tests.e2e.seeded import restore, seeded_home
@@ -193,6 +195,52 @@ def test_an_empty_source_copies_its_seeded_types(cli: CliRun, migrated_target: P
         typed_rows(f"sqlite:///{migrated_target}")["types"]
         == typed_rows(f"sqlite:///{os.environ['INVENTORY_HOME']}/inventory.db")["types"]
     )
+
+
+def test_rows_go_in_batches_and_covers_after_the_attachments(
+    cli: CliRun, source: Path, tmp_path: Path
+) -> None:
+    target_path = tmp_path / "batched.db"
+    assert cli("--db", str(target_path), "db", "upgrade").exit_code == 0
+    reader_engine = create_sqlite_engine(f"sqlite:///{source}", 2000)
+    writer_engine = create_sqlite_engine(f"sqlite:///{target_path}", 2000)
+    statements: list[tuple[str, bool]] = []
+
+    @event.listens_for(writer_engine, "before_cursor_execute")
+    def _seen(_conn: Any, _cursor: Any, sql: str, _params: Any, _context: Any, many: bool) -> None:
+        statements.append((sql.split()[0].upper(), many))
+
+    tables = copy_order()
+    with writer_engine.begin() as writer, reader_engine.connect() as reader:
+        expected = count_rows(reader, tables)
+        copied = copy_rows(reader, writer, tables, ["types"], lambda _n: None, batch=2)
+    reader_engine.dispose()
+    writer_engine.dispose()
+
+    assert copied == expected
+    inserts = [many for verb, many in statements if verb == "INSERT"]
+    assert len(inserts) == sum(-(-number // 2) for number in expected.values())
+    assert any(inserts)  # batches of two go in as one executemany each
+    # One UPDATE batch sets the three covers once their attachments are in.
+    assert [verb for verb, _many in statements][-2:] == ["UPDATE", "UPDATE"]
+    assert query(
+        target_path,
+        "SELECT id, cover_attachment_id FROM attachment_sets WHERE cover_attachment_id IS NOT NULL",
+    ) == query(
+        source, "SELECT id, cover_attachment_id FROM attachment_sets WHERE cover_attachment_id IS NOT NULL"
+    )
+
+
+def test_the_row_progress_bar_draws_on_stderr_for_large_copies_only(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")  # draw as on a terminal (only used when stderr is one)
+    with row_progress("copying rows", FEWEST_ROWS_SHOWN) as advance:
+        advance(FEWEST_ROWS_SHOWN)
+    assert capsys.readouterr().err.count("copying rows") >= 1
+    with row_progress("copying rows", FEWEST_ROWS_SHOWN - 1) as advance:
+        advance(FEWEST_ROWS_SHOWN - 1)
+    assert capsys.readouterr() == ("", "")
 
 
 # --- refusals: the target stays as it was -----------------------------------------------------------
