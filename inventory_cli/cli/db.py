@@ -115,10 +115,10 @@ def check(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 COPY_HELP = (
     "Copy the whole inventory to another, empty database in one verified transaction.\n\n"
-    "The target is first migrated to this database's revision. Every table is copied with its ids; "
-    "before the commit the row counts and the 'db check' invariants are verified, and any failure "
-    "leaves the target as it was (migrated at most). Stored files (blobs) are not copied: point the copy at the "
-    "same blob store, or copy them with 'inventory store copy'."
+    "The target is first migrated to this database's revision. Every table is copied with its "
+    "ids; before the commit the row counts and the 'db check' invariants are verified, and any "
+    "failure leaves the target as it was (migrated at most). Stored files (blobs) are not "
+    "copied: point the copy at the same blob store, or copy them with 'inventory store copy'."
 )
 
 

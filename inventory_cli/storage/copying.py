@@ -100,7 +100,11 @@ def open_engine(url: str, busy_timeout_ms: int) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             return create_sqlite_engine(url, busy_timeout_ms)
-        return create_engine(url, poolclass=NullPool)
+        # A server that does not answer fails the copy after a while instead of hanging it.
+        options = (
+            {"connect_args": {"connect_timeout": 10}} if parsed.get_backend_name() == "postgresql" else {}
+        )
+        return create_engine(url, poolclass=NullPool, **options)
     except NoSuchModuleError:
         raise InvalidInputError(f"{shown!r}: unknown database kind {parsed.drivername!r}") from None
     except ArgumentError as exc:
@@ -239,8 +243,12 @@ def id_high_water(connection: Connection, table: Table) -> int:
 
 
 def set_high_water(connection: Connection, table: Table, value: int) -> None:
-    """Make the next generated id of ``table`` ``value + 1``, where the dialect keeps a counter."""
+    """Make the next generated id of ``table`` follow ``value``, where the dialect keeps a counter.
+
+    A counter the target had already moved further (ids it handed out before) is kept.
+    """
     dialect = connection.dialect.name
+    value = max(value, id_high_water(connection, table))
     if dialect == "sqlite" and table.dialect_options["sqlite"].get("autoincrement"):
         # Explicit ids already raise the counter to the largest id; this also keeps ids the
         # source handed out and then deleted from being handed out again.
