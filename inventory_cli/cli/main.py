@@ -116,7 +116,7 @@ def _register() -> None:
     app.add_typer(stock.app, name="stock", help="Stock: add, remove, move, list, history, suggest.")
     app.add_typer(box.app, name="box", help="Boxes and their locations: add, list, show, edit, rm.")
     app.add_typer(types.app, name="type", help="Part types: list, add, rm.")
-    app.add_typer(db.app, name="db", help="Database: upgrade, downgrade, current, check.")
+    app.add_typer(db.app, name="db", help="Database: upgrade, downgrade, current, check, copy.")
     app.add_typer(url.app, name="url", help="Links: preview what --fetch would store.")
     app.add_typer(store.app, name="store", help="Blob store: stats, fsck, gc, copy.")
 

@@ -5,8 +5,26 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 SMALLEST_SHOWN = 4 * 1024 * 1024  # smaller transfers finish before a bar is worth drawing
+FEWEST_ROWS_SHOWN = 5000  # a copy of fewer rows finishes before a bar is worth drawing
+
+
+@contextmanager
+def _bar(label: str, total: int, *columns: Any) -> Iterator[Callable[[int], None]]:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        *columns,
+        console=Console(file=sys.stderr),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.advance(task, done)
 
 
 @contextmanager
@@ -15,16 +33,19 @@ def terminal_progress(label: str, total: int) -> Iterator[Callable[[int], None]]
     if total < SMALLEST_SHOWN:
         yield lambda _done: None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+    from rich.progress import DownloadColumn, TransferSpeedColumn
 
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        console=Console(file=sys.stderr),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda done: bar.advance(task, done)
+    with _bar(label, total, DownloadColumn(), TransferSpeedColumn()) as advance:
+        yield advance
+
+
+@contextmanager
+def row_progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr for ``total`` rows; the value advances it by rows done."""
+    if total < FEWEST_ROWS_SHOWN:
+        yield lambda _done: None
+        return
+    from rich.progress import MofNCompleteColumn, TimeRemainingColumn
+
+    with _bar(label, total, MofNCompleteColumn(), TimeRemainingColumn()) as advance:
+        yield advance
