@@ -6,8 +6,6 @@ import json
 import os
 import socket
 import sqlite3
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -399,29 +397,10 @@ def test_a_broken_invariant_fails_verification_and_rolls_back(
 # --- SQLite -> PostgreSQL -> SQLite --------------------------------------------------------------------
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, uniquely named database on the server INVENTORY_TEST_POSTGRES_URL names, dropped after."""
-    admin_url = os.environ.get("INVENTORY_TEST_POSTGRES_URL")
-    if not admin_url:
-        pytest.skip("INVENTORY_TEST_POSTGRES_URL is not set: no PostgreSQL server to copy to")
-    from sqlalchemy import create_engine, text
-
-    name = f"inventory_copy_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
 def test_round_trip_through_postgresql_keeps_every_row(
-    cli: CliRun, source: Path, tmp_path: Path, postgres_url: str
+    cli: CliRun, source: Path, tmp_path: Path, postgres_empty_url: str
 ) -> None:
+    postgres_url = postgres_empty_url
     back = tmp_path / "back.db"
 
     there = json_out(cli("db", "copy", "--to", postgres_url, "--json"))
