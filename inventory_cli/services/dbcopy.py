@@ -100,7 +100,7 @@ def copy_database(inventory: Inventory, to: str, progress: Progress | None = Non
     try:
         seeded = _seeded_rows(revision, inventory.settings.busy_timeout_ms)
         _migrate_target(target, revision, seeded)
-        with target.engine.connect() as writer:
+        with target.run(target.engine.connect) as writer:
             # The target's transaction begins first (on SQLite: BEGIN IMMEDIATE, the write lock);
             # the source is read in one deferred transaction, so every table is one snapshot.
             target.run(writer.begin)
@@ -133,9 +133,12 @@ def _refuse_rows(target: _Target, connection: Connection, seeded: dict[str, list
     """Refuse a target that holds rows of its own (rows a migration seeded do not count)."""
     from sqlalchemy import inspect
 
-    present = set(inspect(connection).get_table_names())
-    tables = [table for table in copying.copy_order() if table.name in present]
-    found = target.run(lambda: copying.unexpected_rows(connection, tables, seeded))
+    def look() -> dict[str, int]:
+        present = set(inspect(connection).get_table_names())
+        tables = [table for table in copying.copy_order() if table.name in present]
+        return copying.unexpected_rows(connection, tables, seeded)
+
+    found = target.run(look)
     if found:
         listed = ", ".join(f"{name} ({number})" for name, number in found.items())
         raise ConflictError(
@@ -155,7 +158,7 @@ def _migrate_target(target: _Target, revision: str, seeded: dict[str, list[tuple
     if state is SchemaState.FOREIGN:
         raise StorageError(f"{target.shown} holds tables but is not an inventory database")
     if state is not SchemaState.EMPTY:
-        with begin_mode("DEFERRED"), target.engine.connect() as connection:
+        with begin_mode("DEFERRED"), target.run(target.engine.connect) as connection:
             _refuse_rows(target, connection, seeded)
     if current != revision:
         target.run(lambda: migrator.upgrade(target.engine, None, revision, backup=False))
