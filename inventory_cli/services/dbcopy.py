@@ -21,7 +21,7 @@ from inventory_cli.errors import (
     StorageError,
 )
 from inventory_cli.storage import copying, migrator
-from inventory_cli.storage.engine import begin_mode, translate_db_error
+from inventory_cli.storage.engine import begin_mode, redact, translate_db_error
 from inventory_cli.storage.schema import SchemaState
 from inventory_cli.storage.stores import Progress, no_progress
 
@@ -51,7 +51,7 @@ class _Target:
 
     def __init__(self, url: str, engine: Engine) -> None:
         self.url = url
-        self.shown = copying.redact(url)
+        self.shown = redact(url)
         self.engine = engine
 
     def run(self, action: Callable[[], T]) -> T:
@@ -90,7 +90,7 @@ def copy_database(inventory: Inventory, to: str, progress: Progress | None = Non
     target_url = db_url_from(to)
     if copying.same_database(source_url, target_url):
         raise InvalidInputError(
-            f"{copying.redact(target_url)} is the database being copied", hint="name another database"
+            f"{redact(target_url)} is the database being copied", hint="name another database"
         )
     inventory.ensure_schema()
     source_engine = inventory.engine
@@ -111,7 +111,7 @@ def copy_database(inventory: Inventory, to: str, progress: Progress | None = Non
             target.run(writer.commit)
     finally:
         target.engine.dispose()
-    return CopyReport(copying.redact(source_url), target.shown, tables)
+    return CopyReport(redact(source_url), target.shown, tables)
 
 
 def _seeded_rows(revision: str, busy_timeout_ms: int) -> dict[str, list[tuple[Any, ...]]]:

@@ -12,7 +12,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from inventory_cli.domain.models import metadata
-from inventory_cli.errors import InvalidInputError, StorageError
+from inventory_cli.errors import InvalidInputError
+from inventory_cli.storage.engine import create_engine_for, redact
 
 BATCH_ROWS = 2000
 
@@ -38,16 +39,6 @@ def copy_order() -> list[Table]:
 def late_columns(table: Table) -> list[str]:
     """Columns written only once every table is in: the foreign keys that close a reference cycle."""
     return sorted({key.parent.name for key in table.foreign_keys if key.constraint.use_alter})  # type: ignore[union-attr]
-
-
-def redact(url: str) -> str:
-    """The URL as it may be shown: its password replaced by ``***``."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL has no password we could find; show it as given
-        return url
 
 
 def _parse(url: str) -> Any:
@@ -83,37 +74,11 @@ def same_database(first: str, second: str) -> bool:
 
 
 def open_engine(url: str, busy_timeout_ms: int) -> Engine:
-    """An engine for ``url``: SQLite with the usual pragmas, any other SQLAlchemy URL as it is.
-
-    A bad URL is invalid input; a driver that is not installed makes the database unusable.
-    """
-    from sqlalchemy import create_engine
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-    from sqlalchemy.pool import NullPool
-
-    from inventory_cli.storage.engine import create_sqlite_engine
-
+    """An engine for ``url``, as every command opens one; an in-memory database is refused."""
     parsed = _parse(url)
-    shown = redact(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
-        raise InvalidInputError(f"{shown!r} is an in-memory database: a copy there would be lost")
-    try:
-        if parsed.get_backend_name() == "sqlite":
-            return create_sqlite_engine(url, busy_timeout_ms)
-        # A server that does not answer fails the copy after a while instead of hanging it.
-        options = (
-            {"connect_args": {"connect_timeout": 10}} if parsed.get_backend_name() == "postgresql" else {}
-        )
-        return create_engine(url, poolclass=NullPool, **options)
-    except NoSuchModuleError:
-        raise InvalidInputError(f"{shown!r}: unknown database kind {parsed.drivername!r}") from None
-    except ArgumentError as exc:
-        raise InvalidInputError(f"{shown!r} is not a usable database URL: {exc}") from None
-    except ImportError as exc:
-        raise StorageError(
-            f"cannot use {shown}: its database driver is not installed ({exc.name or exc})",
-            hint=f"install the Python driver for {parsed.drivername}",
-        ) from None
+        raise InvalidInputError(f"{redact(url)!r} is an in-memory database: a copy there would be lost")
+    return create_engine_for(url, busy_timeout_ms)
 
 
 def read_one_snapshot(connection: Connection) -> None:
