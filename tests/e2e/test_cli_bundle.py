@@ -343,6 +343,57 @@ def test_a_changed_data_member_is_a_failed_check(
     )
 
 
+def resealed(bundle: Path, target: Path, table: str, change: Callable[[list[dict[str, Any]]], None]) -> Path:
+    """A copy of ``bundle`` with rows of ``table`` changed and the manifest sha256 to match."""
+    member = f"data/{table}.json"
+
+    def edit(entries: Entries) -> None:
+        for number, (info, data) in enumerate(entries):
+            if info.name == member:
+                document = json.loads(data or b"")
+                change(document["rows"])
+                entries[number] = (info, json.dumps(document).encode())
+                digest = hashlib.sha256(entries[number][1] or b"").hexdigest()
+        manifest = json.loads(entries[0][1] or b"")
+        for entry in manifest["data"]:
+            if entry["member"] == member:
+                entry["sha256"] = digest
+        entries[0] = (entries[0][0], json.dumps(manifest).encode())
+
+    return rebuild(bundle, target, edit)
+
+
+def test_rows_that_do_not_fit_the_schema_are_invalid_input(
+    cli: CliRun, bundle: Path, empty_target: Path, tmp_path: Path
+) -> None:
+    def drop_column(rows: list[dict[str, Any]]) -> None:
+        del rows[0]["description"]
+
+    def dangling(rows: list[dict[str, Any]]) -> None:
+        rows[0]["part_id"] = 999
+
+    def duplicate_key(rows: list[dict[str, Any]]) -> None:
+        rows[1]["key"] = rows[0]["key"]
+
+    cases = [
+        ("parts", drop_column, "data/parts.json row 1: columns differ from the schema"),
+        ("stock", dangling, "parts id 999"),
+        ("parts", duplicate_key, "refused by the database"),
+    ]
+    for number, (table, change, needle) in enumerate(cases):
+        bad = resealed(bundle, tmp_path / f"bad{number}.tar", table, change)
+        refused(cli, empty_target, bad, ExitCode.INVALID_INPUT, needle)
+
+
+def test_an_empty_inventory_round_trips(cli: CliRun, switch_home: Switch, tmp_path: Path) -> None:
+    bundle = tmp_path / "empty.tar"
+    summary = export(cli, bundle)
+    assert summary["parts"] == 0 and summary["blobs"] == 0 and summary["types"] > 0
+    switch_home(tmp_path / "other")
+    restored = json_out(cli(*bundle_args("import", bundle, "--json")))
+    assert sum(restored["created"].values()) == 0 and restored["skipped"]["types"] == summary["types"]
+
+
 @pytest.mark.parametrize(
     ("name", "kind", "needle"),
     [
