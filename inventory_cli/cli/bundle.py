@@ -28,7 +28,7 @@ def _quieted(ctx: typer.Context, quiet: bool) -> Inventory:
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{count} {table.replace('_', ' ')}" for table, count in counts.items() if count)
+    return ", ".join(f"{table.replace('_', ' ')} {count}" for table, count in counts.items() if count)
 
 
 def export_bundle(

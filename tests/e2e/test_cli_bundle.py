@@ -8,7 +8,7 @@ import json
 import os
 import sqlite3
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -514,3 +514,26 @@ def test_a_large_blob_is_streamed_in_chunks(
     assert max(reads[writes:]) <= 1024 * 1024 and -1 not in reads[writes:]
     digest = hashlib.sha256(big.read_bytes()).hexdigest()
     assert blob_digests(tmp_path / "restored") == {digest}
+
+
+def test_progress_is_reported_over_every_blob_byte(source: Path, switch_home: Switch, tmp_path: Path) -> None:
+    from contextlib import contextmanager
+
+    from inventory_cli.bootstrap import Inventory
+    from inventory_cli.config import load_settings
+    from inventory_cli.services.bundle import restore_bundle, write_bundle
+
+    bars: list[tuple[str, int, list[int]]] = []
+
+    @contextmanager
+    def recorder(label: str, total: int) -> Iterator[Callable[[int], None]]:
+        done: list[int] = []
+        bars.append((label, total, done))
+        yield done.append
+
+    written = write_bundle(Inventory(load_settings()), tmp_path / "p.tar", progress=recorder)
+    switch_home(tmp_path / "restored")
+    restored = restore_bundle(Inventory(load_settings()), tmp_path / "p.tar", progress=recorder)
+    assert [label for label, _, _ in bars] == ["writing bundle", "reading bundle"]
+    for _, total, done in bars:
+        assert total == written.bytes == restored.bytes == sum(done) > 0
