@@ -70,7 +70,7 @@ class _Side:
             if row["blob_digest"] is not None:
                 return (owner, row["blob_digest"])
             return (owner, None, row["url"], row["created_at"])
-        if table in ("parts",):
+        if table == "parts":
             return (row["key"],)
         if table == "kits":
             return (row["name"],)

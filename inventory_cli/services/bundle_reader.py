@@ -31,6 +31,8 @@ from inventory_cli.storage.tables import Row
 
 # What reading a damaged or cut-off tar (or gzip) stream raises.
 DAMAGED = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
+# A table's rows are held in memory; this is far above any hobby inventory (about a million parts).
+MAX_DATA_BYTES = 2 * 1024 * 1024 * 1024
 
 
 @dataclass
@@ -145,7 +147,7 @@ def _read(
 def _read_data(
     tar: tarfile.TarFile, member: tarfile.TarInfo, manifest: Manifest, contents: BundleContents, where: str
 ) -> None:
-    raw = _read_small(tar, member, 1 << 40, where)
+    raw = _read_small(tar, member, MAX_DATA_BYTES, where)
     if sha256_hex(raw) != manifest.data[member.name]:
         raise CheckFailedError(f"{where}: member {member.name!r} does not match its sha256 in the manifest")
     table = member.name.removeprefix("data/").removesuffix(".json")
@@ -170,10 +172,10 @@ def _stage_blob(
     where: str,
 ) -> None:
     """Copy one blob member into the store's staging area, hashing it on the way."""
-    size = manifest_size = contents.manifest.blobs[digest]
-    if member.size != manifest_size:
+    size = contents.manifest.blobs[digest]
+    if member.size != size:
         raise CheckFailedError(
-            f"{where}: member {member.name!r} holds {member.size} bytes, the manifest says {manifest_size}"
+            f"{where}: member {member.name!r} holds {member.size} bytes, the manifest says {size}"
         )
     source = tar.extractfile(member)
     assert source is not None
