@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from inventory_cli.errors import ConflictError, InvalidInputError, StorageError
-from inventory_cli.storage.blobs import current_umask
+from inventory_cli.storage.blobs import current_umask, fsync_dir
 
 
 def refuse_existing(target: Path, overwrite: bool) -> None:
@@ -18,10 +18,11 @@ def refuse_existing(target: Path, overwrite: bool) -> None:
         raise ConflictError(f"{target} already exists", hint="pass --force to overwrite it")
 
 
-def write_atomically(target: Path, write: Callable[[IO[bytes]], object]) -> None:
+def write_atomically(target: Path, write: Callable[[IO[bytes]], object], *, durable: bool = False) -> None:
     """Let ``write`` fill a temp file beside ``target``, then rename it into place.
 
     A failure inside ``write`` (a corrupt blob, a full disk) leaves no partial file behind.
+    ``durable`` syncs the file and its folder to disk, for files that must survive a crash (backups).
     """
     try:
         handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False)  # noqa: SIM115
@@ -33,7 +34,12 @@ def write_atomically(target: Path, write: Callable[[IO[bytes]], object]) -> None
             # Temp files start private (0600); the result gets the mode a new file normally has.
             os.fchmod(handle.fileno(), 0o666 & ~current_umask())
             write(handle)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, target)
+        if durable:
+            fsync_dir(target.parent)
     except OSError as exc:
         raise StorageError(f"cannot write {target}: {exc.strerror}") from None
     finally:

@@ -65,7 +65,8 @@ def _make_dirs(folder: Path) -> list[Path]:
     return list(reversed(missing))
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a folder's entries (a rename, a new file) durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -152,10 +153,10 @@ class LocalBlobStore:
             created = _make_dirs(target.parent)
             # Same content, same name: a concurrent writer's rename over ours is harmless.
             os.replace(staged.path, target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
             # New folders must be durable in their parents too, or a crash could lose the blob.
             for folder in created:
-                _fsync_dir(folder.parent)
+                fsync_dir(folder.parent)
         except OSError as exc:
             raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
         return True
