@@ -102,7 +102,7 @@ def main(
 
 
 def _register() -> None:
-    from inventory_cli.cli import box, db, kit, part, sets, stock, store, types, url
+    from inventory_cli.cli import box, db, kit, part, sample_data, sets, stock, store, types, url
 
     app.add_typer(part.app, name="part", help="Parts: add, list, show, edit, rm, attach.")
     app.add_typer(
@@ -119,6 +119,7 @@ def _register() -> None:
     app.add_typer(db.app, name="db", help="Database: upgrade, downgrade, current, check.")
     app.add_typer(url.app, name="url", help="Links: preview what --fetch would store.")
     app.add_typer(store.app, name="store", help="Blob store: stats, fsck, gc, copy.")
+    app.add_typer(sample_data.app, name="sample-data", help="A realistic demo inventory: load.")
 
 
 _register()

@@ -28,3 +28,21 @@ def terminal_progress(label: str, total: int) -> Iterator[Callable[[int], None]]
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done: bar.advance(task, done)
+
+
+@contextmanager
+def terminal_steps(label: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar on stderr counting ``total`` steps; each call advances it by one."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"),
+        console=Console(file=sys.stderr),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total, item="")
+        yield lambda item: bar.update(task, advance=1, item=item)
