@@ -145,7 +145,11 @@ def load(
     ``replace`` clears on the next run.
     """
     spec = description or read_description()
-    step: Step = on_step or (lambda _label: None)
+    with inventory.connection_held():
+        return _load(inventory, spec, replace, on_step or (lambda _label: None))
+
+
+def _load(inventory: Inventory, spec: SampleDescription, replace: bool, step: Step) -> LoadReport:
     report = LoadReport(folder=str(spec.folder))
     present = existing_contents(inventory)
     refuse_unless_replacing(present, replace)
