@@ -46,6 +46,10 @@ def _summary(report: LoadReport) -> list[str]:
     return lines
 
 
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
 @contextmanager
 def _no_steps() -> Iterator[Callable[[str], None]]:
     yield lambda _item: None
@@ -83,10 +87,10 @@ def load(
     ):
         return
     progress: AbstractContextManager[Callable[[str], None]] = _no_steps()
-    if sys.stderr.isatty() and not quiet:
-        from inventory_cli.cli.progress import terminal_steps
+    if not quiet and _stderr_is_terminal():
+        from inventory_cli.cli import progress as bars
 
-        progress = terminal_steps("Loading sample data", description.steps)
+        progress = bars.terminal_steps("Loading sample data", description.steps)
     with progress as advance:
         report = sample_data.load(inv, description, replace=replace, on_step=advance)
     if as_json:

@@ -6,6 +6,8 @@ import json
 import re
 import shlex
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +109,40 @@ def test_load_into_an_empty_inventory_creates_what_the_description_says(cli: Cli
     assert nixie["status"] == "archived" and len(nixie["contents"]) == 5
 
 
-def test_quiet_prints_nothing(cli: CliRun, db_path: Path) -> None:
-    quiet = cli("sample-data", "load", "-q")
-    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
-    assert count(db_path, "parts") == expected_counts()["parts"]
+Bars = list[tuple[str, int, list[str]]]
+
+
+@pytest.fixture
+def terminal_bars(monkeypatch: pytest.MonkeyPatch) -> Bars:
+    """Make the command believe stderr is a terminal; record the progress bars it would draw."""
+    from inventory_cli.cli import progress, sample_data
+
+    bars: Bars = []
+
+    @contextmanager
+    def recording(label: str, total: int) -> Iterator[Callable[[str], None]]:
+        bars.append((label, total, []))
+        yield bars[-1][2].append
+
+    monkeypatch.setattr(sample_data, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(progress, "terminal_steps", recording)
+    return bars
+
+
+def test_a_terminal_gets_a_progress_bar_counting_every_step_and_a_summary(
+    cli: CliRun, terminal_bars: Bars
+) -> None:
+    from inventory_cli.services.sample_description import read_description
+
+    result = cli("sample-data", "load")
+    assert (result.exit_code, result.stderr) == (0, "")
+    [(label, total, steps)] = terminal_bars
+    assert label == "Loading sample data" and total == read_description().steps == len(steps)
+    assert steps[:2] == ["type Crystal", "box passives"] and steps[-1] == "kit Nixie Clock archived"
+    summary = result.stdout.splitlines()
+    assert summary[0] == f"loaded the sample data from {SAMPLE_DATA}:"
+    assert summary[1] == "  3 boxes (numbers 1, 2, 3), 40 parts with 1308 units in 40 stock lines"
+    assert summary[-1] == "checked: db check ok (9 checks), store fsck ok (16 blobs)"
 
 
 def test_a_non_empty_inventory_is_refused_and_left_alone(cli: CliRun, state: State) -> None:
@@ -124,7 +156,7 @@ def test_a_non_empty_inventory_is_refused_and_left_alone(cli: CliRun, state: Sta
 
 
 def test_replace_empties_the_inventory_through_the_services_then_loads(
-    cli: CliRun, files: Any, db_path: Path
+    cli: CliRun, files: Any, db_path: Path, terminal_bars: Bars
 ) -> None:
     # Something of everything: a part with stock, history and a photo, held by an archived kit.
     assert cli("part", "add", "Old relay", "--key", "OLDR").exit_code == 0
@@ -135,14 +167,12 @@ def test_replace_empties_the_inventory_through_the_services_then_loads(
     assert cli("kit", "content", "add", "Old clock", "OLDR").exit_code == 0
     assert cli("kit", "archive", "Old clock").exit_code == 0
 
-    result = cli("sample-data", "load", "--replace", "--yes")
-    assert result.exit_code == 0, result.stderr
-    assert result.stderr == ""  # no progress bar without a terminal
-    summary = result.stdout.splitlines()
-    assert summary[0] == "removed 1 part, 1 kit and 1 box first"
-    assert summary[1].startswith("loaded the sample data from ")
-    assert "3 boxes (numbers 2, 3, 4), 40 parts with" in summary[2]  # box numbers are never reused
-    assert summary[-1].startswith("checked: db check ok")
+    # -q: no progress bar even on a terminal; --json still prints the report.
+    result = cli("sample-data", "load", "--replace", "--yes", "-q", "--json")
+    assert (result.exit_code, result.stderr, terminal_bars) == (0, "", [])
+    report = json.loads(result.stdout)
+    assert report["removed"] == {"parts": 1, "kits": 1, "boxes": 1}
+    assert report["boxes"] == [2, 3, 4]  # box numbers are never reused
     keys = [p["key"] for p in json_out(cli("part", "list", "--json"))]
     assert "OLDR" not in keys and len(keys) == expected_counts()["parts"]
     # The old part's history went with it: one 'add' per sample stock line is left.
