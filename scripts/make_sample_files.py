@@ -1,4 +1,4 @@
-"""Draws the small image files and writes the PDF datasheets kept in sample_data/."""
+"""Draws the image files and writes the PDF datasheets of sample_data/ (inventory.json is hand-written)."""
 
 from __future__ import annotations
 

@@ -197,6 +197,8 @@ PROMISED = {
     "inventory set rm part:SHFT 8 --yes": ["cover is now attachment 4"],
     'inventory kit attach "Weather Station" sample_data/esp32-devkit.jpg': ["(cover)"],
     "inventory stock list CTEN": ["1-7", "2-40"],
+    "inventory stock suggest --type Op-Amp": ["2-13"],
+    "inventory set cover part:SHFT": ["attachment 4 'Top view'"],
     "inventory db check": ["ok:"],
     "inventory store fsck": ["0 problems", "orphan (young)"],  # the removed pinout
 }
