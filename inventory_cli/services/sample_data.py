@@ -156,7 +156,8 @@ def _load(inventory: Inventory, spec: SampleDescription, replace: bool, step: St
     if not present.empty:
         report.removed = empty_inventory(inventory)
     known = {t.name.casefold() for t in types.list_types(inventory)}
-    for name in spec.types:
+    # A seeded type the user has since removed comes back rather than failing halfway.
+    for name in spec.type_names:
         if name.casefold() not in known:
             types.add_type(inventory, name)
             report.types_added.append(name)

@@ -95,10 +95,18 @@ class SampleDescription:
     kits: list[KitSpec]
 
     @property
+    def type_names(self) -> list[str]:
+        """The types to make sure of: those listed, then any other a part uses, each once."""
+        names: dict[str, str] = {}
+        for name in [*self.types, *(part.type for part in self.parts if part.type)]:
+            names.setdefault(name.casefold(), name)
+        return list(names.values())
+
+    @property
     def steps(self) -> int:
         """How many service calls loading it takes (for a progress bar)."""
         return (
-            len(self.types)
+            len(self.type_names)
             + len(self.boxes)
             + sum(1 + len(p.stock) + len(p.attachments) for p in self.parts)
             + sum(1 + len(k.contents) + len(k.attachments) + k.archived for k in self.kits)

@@ -30,8 +30,10 @@ def test_the_folder_is_found_beside_the_package_in_a_source_tree() -> None:
         "sn74hc595-side.jpg",
         "sn74hc595-pinout.png",
     ]
-    # One step per service call: 1 type, 3 boxes, and per part and kit its own rows.
-    assert description.steps == 1 + 3 + 40 + 40 + 21 + 4 + 34 + 7 + 1
+    types = description.type_names
+    assert types[0] == "Crystal" and "Logic IC" in types and len(types) == len(set(types)) == 20
+    # One step per service call: types, boxes, and per part and kit its own rows.
+    assert description.steps == 20 + 3 + 40 + 40 + 21 + 4 + 34 + 7 + 1
 
 
 @pytest.fixture
@@ -111,3 +113,16 @@ def test_values_go_through_the_services_validation(
 def test_a_folder_without_a_description_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="cannot read the sample data"):
         read_description(tmp_path)
+
+
+def test_a_type_the_user_removed_comes_back(
+    edited: Callable[[Callable[[dict[str, Any]], None]], Path], inventory: Inventory
+) -> None:
+    from inventory_cli.services import types
+
+    def one_part(data: dict[str, Any]) -> None:
+        data.update(parts=[_part(data, "SHFT")], kits=[], types=[])
+
+    types.remove_type(inventory, "Logic IC")
+    report = sample_data.load(inventory, read_description(edited(one_part)))
+    assert report.types_added == ["Logic IC"] and report.parts == 1
