@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
@@ -97,3 +98,15 @@ class Inventory:
 
         self.ensure_schema()
         return UnitOfWork(self.engine, read_only=read_only)
+
+    @contextmanager
+    def connection_held(self) -> Iterator[None]:
+        """Keep one idle database connection open while a series of units of work runs.
+
+        In WAL mode, closing the last connection checkpoints and removes the WAL file; a command
+        that runs many short units of work (such as loading the sample data) would pay for that
+        on each one (measured: about half of the sample-data load).
+        """
+        self.ensure_schema()
+        with self.engine.connect():
+            yield

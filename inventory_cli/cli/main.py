@@ -102,7 +102,7 @@ def main(
 
 
 def _register() -> None:
-    from inventory_cli.cli import box, bundle, db, kit, part, sets, stock, store, types, url
+    from inventory_cli.cli import box, bundle, db, kit, part, sample_data, sets, stock, store, types, url
 
     app.add_typer(part.app, name="part", help="Parts: add, list, show, edit, rm, attach.")
     app.add_typer(
@@ -121,6 +121,7 @@ def _register() -> None:
     app.add_typer(store.app, name="store", help="Blob store: stats, fsck, gc, copy.")
     app.command("export-bundle")(bundle.export_bundle)
     app.command("import-bundle")(bundle.import_bundle)
+    app.add_typer(sample_data.app, name="sample-data", help="A realistic demo inventory: load.")
 
 
 _register()

@@ -12,7 +12,7 @@ FEWEST_ROWS_SHOWN = 5000  # a copy of fewer rows finishes before a bar is worth 
 
 
 @contextmanager
-def _bar(label: str, total: int, *columns: Any) -> Iterator[Callable[[int], None]]:
+def _bar(label: str, total: int, *columns: Any) -> Iterator[tuple[Any, Any]]:
     from rich.console import Console
     from rich.progress import BarColumn, Progress
 
@@ -23,8 +23,7 @@ def _bar(label: str, total: int, *columns: Any) -> Iterator[Callable[[int], None
         console=Console(file=sys.stderr),
         transient=True,
     ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda done: bar.advance(task, done)
+        yield bar, bar.add_task(label, total=total, item="")
 
 
 @contextmanager
@@ -35,8 +34,8 @@ def terminal_progress(label: str, total: int) -> Iterator[Callable[[int], None]]
         return
     from rich.progress import DownloadColumn, TransferSpeedColumn
 
-    with _bar(label, total, DownloadColumn(), TransferSpeedColumn()) as advance:
-        yield advance
+    with _bar(label, total, DownloadColumn(), TransferSpeedColumn()) as (bar, task):
+        yield lambda done: bar.advance(task, done)
 
 
 @contextmanager
@@ -47,5 +46,14 @@ def row_progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
         return
     from rich.progress import MofNCompleteColumn, TimeRemainingColumn
 
-    with _bar(label, total, MofNCompleteColumn(), TimeRemainingColumn()) as advance:
-        yield advance
+    with _bar(label, total, MofNCompleteColumn(), TimeRemainingColumn()) as (bar, task):
+        yield lambda done: bar.advance(task, done)
+
+
+@contextmanager
+def terminal_steps(label: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar on stderr counting ``total`` steps; each call advances it by one."""
+    from rich.progress import MofNCompleteColumn, TextColumn
+
+    with _bar(label, total, MofNCompleteColumn(), TextColumn("{task.fields[item]}")) as (bar, task):
+        yield lambda item: bar.update(task, advance=1, item=item)

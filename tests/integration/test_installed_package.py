@@ -43,3 +43,21 @@ def test_installed_package_carries_its_migrations(tmp_path: Path) -> None:
     if "site-packages" in package_file.parts:
         # A wheel install: the migrations must come from inside the package, not a source tree.
         assert migrations == package_file.parent / "_migrations"
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed beside this Python")
+def test_installed_package_loads_its_sample_data(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    loaded = run([str(SCRIPT), "sample-data", "load", "--json"], tmp_path, home)
+    assert loaded.returncode == 0, loaded.stderr
+    report = json.loads(loaded.stdout)
+    folder = Path(report["folder"])
+    assert (report["parts"], report["kits"]) == (40, 4)
+    assert report["attachments"] == {"image": 12, "pdf": 5, "url": 11}
+    probe = "import inventory_cli; print(inventory_cli.__file__)"
+    package_file = Path(run([sys.executable, "-c", probe], tmp_path, home).stdout.strip())
+    if "site-packages" in package_file.parts:
+        # A wheel install: the files come from inside the package, not from a source tree.
+        assert folder == package_file.parent / "_sample_data"
+    checked = run([str(SCRIPT), "store", "fsck"], tmp_path, home)
+    assert checked.returncode == 0, checked.stdout
