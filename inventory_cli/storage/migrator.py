@@ -143,6 +143,12 @@ def _save_dropped(dropped: dict[str, Any] | None, target: str | None, notices: l
     notices.append(f"the dropped rows are saved in {target}")
 
 
+def _note_no_backup(engine: Engine, notices: list[str]) -> None:
+    """Only SQLite files are backed up here; say so where the database is a server's."""
+    if engine.dialect.name != "sqlite":
+        notices.append("no backup file is written for a PostgreSQL database: keep one with pg_dump")
+
+
 def current_revision(engine: Engine) -> tuple[SchemaState, str | None]:
     """The schema state of the database behind ``engine``."""
     with begin_mode("DEFERRED"), engine.connect() as connection:
@@ -165,6 +171,8 @@ def upgrade(
         return MigrationResult(before, before)
     backup_of = db_path if backup and state is not SchemaState.EMPTY else None
     notices, saved = _run(engine, "upgrade", target, {}, backup_of, before)
+    if backup and state is not SchemaState.EMPTY:
+        _note_no_backup(engine, notices)
     return MigrationResult(before, current_revision(engine)[1], saved, notices)
 
 
@@ -176,4 +184,5 @@ def downgrade(engine: Engine, db_path: Path | None, target: str, options: dict[s
     if target == before:
         return MigrationResult(before, before)
     notices, saved = _run(engine, "downgrade", target, options, db_path, before)
+    _note_no_backup(engine, notices)
     return MigrationResult(before, current_revision(engine)[1], saved, notices)

@@ -87,6 +87,7 @@ def test_downgrade_to_the_first_revision_and_back_keeps_parts_and_their_attachme
     down = cli("db", "downgrade", "0001", "--yes", "--save-dropped", str(tmp_path / "dropped.json"))
     assert down.exit_code == 0, down.stderr
     assert (tmp_path / "dropped.json").is_file()  # the kit attachment, the box and the stock
+    assert ("pg_dump" in down.stderr) == (db_backend.name == "postgresql")
     assert db_backend.query("SELECT version_num FROM alembic_version") == [("0001",)]
     assert db_backend.query("SELECT id, key, description FROM parts ORDER BY id") == parts_before
     assert (
