@@ -28,3 +28,27 @@ def terminal_progress(label: str, total: int) -> Iterator[Callable[[int], None]]
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done: bar.advance(task, done)
+
+
+SMALLEST_COUNT = 200  # fewer rows than this finish before a bar is worth drawing
+
+
+@contextmanager
+def counted_progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr for ``total`` rows or files; the value advances it by a count."""
+    if total < SMALLEST_COUNT:
+        yield lambda _done: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done: bar.advance(task, done)
