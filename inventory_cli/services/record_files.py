@@ -140,6 +140,8 @@ def _read_delimited(text: str, delimiter: str) -> ReadResult:
                 size = "short" if len(record) < len(header) else "long"
                 message = f"row is {size}: {len(record)} fields, the header has {len(header)}"
                 errors.append(FieldError(start, "", message))
+                # Kept as a row (with what it has) so that --keep-going can write it to the rejects.
+                rows.append(RawRow(start, dict(zip(header, record, strict=False))))
                 continue
             rows.append(RawRow(start, dict(zip(header, record, strict=True))))
     except csv.Error as exc:
