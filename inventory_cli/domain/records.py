@@ -158,6 +158,8 @@ def parse_record(raw: dict[str, Any], line: int) -> tuple[PartRecord | None, lis
                     else None
                 ),
             )
+        elif raw.get(name) in (None, ""):
+            values[name] = None  # the common case, without the cost of a check
         else:
             values[name] = check(name, lambda v, n=name: clean_part_value(n, _text(v, n)))
     type_name = check("type", lambda v: _text(v, "type").strip() or None)

@@ -6,7 +6,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -431,9 +431,14 @@ def _retry_busy(action: Callable[[], tuple[int, int, int]]) -> tuple[int, int, i
 def _publish(inventory: Inventory, batch: list[Checked]) -> set[str]:
     """Put every file of the batch into the blob store (each distinct content once), before the commit."""
     published: set[str] = set()
-    for checked in batch:
-        for content in checked.contents:
-            if content.path is not None and content.digest not in published:
+    files = [c for checked in batch for c in checked.contents if c.path is not None]
+    if not files:
+        return published
+    # A local store syncs the whole batch once at the end of the block, before the rows commit.
+    together = getattr(inventory.blobs, "batch", None)
+    with together() if together else nullcontext():
+        for content in files:
+            if content.digest not in published:
                 _publish_file(inventory, content)
                 published.add(content.digest or "")
     return published
@@ -455,7 +460,7 @@ def _write_batch(
     inventory: Inventory, batch: list[Checked], on_conflict: str, published: set[str]
 ) -> tuple[int, int, int]:
     """Create, update or skip each row of the batch in one transaction; returns the three counts."""
-    now = utcnow()
+    now = bulk.timestamp(utcnow())
     with inventory.uow() as uow:
         session = uow.session
         # Another import may have written some of these keys since the plan was made.
@@ -585,7 +590,7 @@ def _update(uow: UnitOfWork, checked: Checked, stored: bulk.StoredPart, now: Any
         values["type_id"] = checked.type_id
     if "tags" in given:
         values["tags"] = list(record.tags) or None
-    values["updated_at"] = now
+    values["updated_at"] = utcnow()  # through the ORM, which wants a datetime
     bulk.update_part(session, stored.id, values)
     session.flush()
     if "stock" in given:

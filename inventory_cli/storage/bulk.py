@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, text
 from sqlmodel import Session
 
 from inventory_cli.domain.models import Part, Stock
@@ -80,12 +82,12 @@ def stored_parts(session: Session, keys: Sequence[str] | None = None) -> dict[st
     tags_from_db = tags_type.result_processor(session.get_bind().dialect, None)
     for group in groups:
         if group is None:
-            rows = session.execute(text(base + " ORDER BY p.key")).all()
+            rows = session.connection().exec_driver_sql(base + " ORDER BY p.key").all()
         else:
-            marks = ", ".join(f":k{i}" for i in range(len(group)))
-            rows = session.execute(
-                text(f"{base} WHERE p.key IN ({marks})"), {f"k{i}": key for i, key in enumerate(group)}
-            ).all()
+            marks = ", ".join("?" for _ in group)
+            rows = (
+                session.connection().exec_driver_sql(f"{base} WHERE p.key IN ({marks})", tuple(group)).all()
+            )
         for row in rows:
             tags = tags_from_db(row[5]) if tags_from_db else row[5]
             found[row[1]] = StoredPart(
@@ -153,10 +155,36 @@ def next_ids(session: Session, model: Any, count: int) -> list[int]:
     return list(range(int(used) + 1, int(used) + 1 + count))
 
 
+def timestamp(value: datetime) -> str:
+    """A datetime in the text form SQLAlchemy stores in SQLite (so ORM reads see the same value)."""
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _db_value(value: Any) -> Any:
+    """A value as the ORM would store it: datetimes as text, lists as JSON."""
+    if isinstance(value, datetime):
+        return timestamp(value)
+    if isinstance(value, list):
+        return json.dumps(value)
+    return value
+
+
 def insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany INSERT of ``rows`` into ``model``'s table (defaults filled in by the table)."""
-    if rows:
-        session.execute(insert(_table(model)), rows)
+    """One executemany INSERT of ``rows`` (all with the same columns) straight to the driver."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    sql = (
+        f"INSERT INTO {_table(model).name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    )
+    # Only columns whose first value needs it are converted (callers pass timestamps as text).
+    first = rows[0]
+    plain = all(not isinstance(first[c], datetime | list) for c in columns if c != "tags")
+    if plain and "tags" not in first:
+        values = [tuple(row.values()) for row in rows]
+    else:
+        values = [tuple(_db_value(row[c]) for c in columns) for row in rows]
+    session.connection().exec_driver_sql(sql, values)
 
 
 def set_covers(session: Session, covers: Sequence[tuple[int, int | None]]) -> None:
