@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from inventory_cli.errors import ExitCode
-from tests.conftest import CliRun, Files, count, query
+from tests.conftest import CliRun, Files, count, json_out, query
 from tests.integration.test_concurrency import WAIT_SECONDS, assert_db_check_passes, run_together
 
 ROWS = 40
@@ -46,30 +46,18 @@ def _env(delay: str | None = None) -> dict[str, str]:
     return env
 
 
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "inventory_cli", *args],
-        cwd=tmp_path,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=WAIT_SECONDS,
-        check=False,
-    )
-
-
-def exported(tmp_path: Path) -> str:
-    result = run(tmp_path, "export", "--format", "ndjson")
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("signum", "code"), [(signal.SIGINT, ExitCode.INTERRUPTED), (signal.SIGTERM, ExitCode.TERMINATED)]
 )
 def test_interrupted_import_keeps_whole_batches_and_resumes(
-    cli: CliRun, files: Files, tmp_path: Path, db_path: Path, signum: signal.Signals, code: ExitCode
+    cli: CliRun,
+    files: Files,
+    tmp_path: Path,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    signum: signal.Signals,
+    code: ExitCode,
 ) -> None:
     assert cli("box", "add", "Drawer", "-c", "5").exit_code == 0
     path = write_parts(files, "parts.csv", keys(ROWS))
@@ -97,27 +85,19 @@ def test_interrupted_import_keeps_whole_batches_and_resumes(
     assert 0 < committed < ROWS and committed % BATCH == 0
     assert f"interrupted by {signum.name}: {committed} of {ROWS} rows done (committed)" in err
     assert count(db_path, "stock") == committed
-    assert_db_check_passes(tmp_path)
+    assert cli("db", "check").exit_code == 0
 
-    resumed = run(tmp_path, "import", str(path), "--json")
-    assert resumed.returncode == 0, resumed.stderr
-    summary = json.loads(resumed.stdout)
-    assert (summary["created"], summary["skipped"]) == (ROWS - committed, committed)
+    resumed = json_out(cli("import", str(path), "--json"))
+    assert (resumed["created"], resumed["skipped"]) == (ROWS - committed, committed)
     assert count(db_path, "parts") == ROWS
     assert query(db_path, "SELECT COUNT(*) FROM stock_history")[0][0] == ROWS
+    after_resume = cli("export", "--format", "ndjson").stdout
 
     # The same as an import that was never interrupted, in a fresh inventory.
-    other = tmp_path / "other"
-    other.mkdir()
-    env_home = os.environ["INVENTORY_HOME"]
-    os.environ["INVENTORY_HOME"] = str(other / "home")
-    try:
-        assert run(other, "box", "add", "Drawer", "-c", "5").returncode == 0
-        assert run(other, "import", str(path)).returncode == 0
-        uninterrupted = exported(other)
-    finally:
-        os.environ["INVENTORY_HOME"] = env_home
-    assert exported(tmp_path) == uninterrupted
+    monkeypatch.setenv("INVENTORY_HOME", str(tmp_path / "uninterrupted"))
+    assert cli("box", "add", "Drawer", "-c", "5").exit_code == 0
+    assert cli("import", str(path)).exit_code == 0
+    assert cli("export", "--format", "ndjson").stdout == after_resume
 
 
 @pytest.mark.slow
