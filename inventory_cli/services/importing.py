@@ -25,7 +25,7 @@ from inventory_cli.domain.models import (
 from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.domain.records import FieldError, PartRecord, Source, parse_record
 from inventory_cli.domain.rules import sniff, title_for_url, validate_title
-from inventory_cli.errors import BusyError, ConflictError, InventoryError
+from inventory_cli.errors import BusyError, ConflictError, InventoryError, StorageError
 from inventory_cli.services.intake import max_bytes_for, open_input, verify_file
 from inventory_cli.services.outfiles import write_atomically
 from inventory_cli.services.record_files import RawRow, ReadResult, read_records, write_records
@@ -486,11 +486,23 @@ def _write_batch(
                     + ", ".join(changed),
                     hint="run the import again with --on-conflict skip or update",
                 )
+        # Holding the write lock now, as 'store gc' does while it deletes: a blob seen here stays
+        # until this commit. One published before the lock but collected since is put back.
+        checked_now: set[str] = set()
         for checked in [*creates, *(c for c, _ in updates)]:
             for content in checked.contents:
-                if content.path is not None and content.digest not in published:
-                    _publish_file(inventory, content)
-                    published.add(content.digest or "")
+                digest = content.digest
+                if digest is None or digest in checked_now:
+                    continue
+                checked_now.add(digest)
+                if digest in published and inventory.blobs.exists(digest):
+                    continue
+                if content.path is None:
+                    if not inventory.blobs.exists(digest):
+                        raise StorageError(f"blob {digest} left the store during the import")
+                    continue
+                _publish_file(inventory, content)
+                published.add(digest)
         _create(uow, creates, now)
         for checked, found in updates:
             _update(uow, checked, found, now)
