@@ -13,7 +13,14 @@ import typer
 
 from inventory_cli.cli import output
 from inventory_cli.cli.common import JsonOption, inventory, whole_number
-from inventory_cli.errors import ConflictError, ExitCode, InvalidInputError, NotFoundError, UsageError
+from inventory_cli.errors import (
+    ConflictError,
+    ExitCode,
+    InvalidInputError,
+    NotFoundError,
+    Terminated,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     from inventory_cli.services.importing import ImportResult
@@ -55,7 +62,7 @@ def _stop_on_signals() -> Iterator[Callable[[], str | None]]:
 
     def handler(signum: int, _frame: Any) -> None:
         if received:  # a second signal: stop at once, rolling back the open batch
-            raise KeyboardInterrupt
+            raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
         received.append(signal.Signals(signum).name)
 
     previous = {}
