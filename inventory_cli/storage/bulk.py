@@ -177,13 +177,14 @@ def insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
     sql = (
         f"INSERT INTO {_table(model).name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     )
-    # Only columns whose first value needs it are converted (callers pass timestamps as text).
-    first = rows[0]
-    plain = all(not isinstance(first[c], datetime | list) for c in columns if c != "tags")
-    if plain and "tags" not in first:
-        values = [tuple(row.values()) for row in rows]
-    else:
-        values = [tuple(_db_value(row[c]) for c in columns) for row in rows]
+    # Only the JSON column and datetimes need converting (callers pass timestamps as text already).
+    convert = [i for i, c in enumerate(columns) if c == "tags" or isinstance(rows[0][c], datetime)]
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        items = list(row.values())  # every row is built with the same keys in the same order
+        for index in convert:
+            items[index] = _db_value(items[index])
+        values.append(tuple(items))
     session.connection().exec_driver_sql(sql, values)
 
 
