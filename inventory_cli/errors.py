@@ -18,6 +18,11 @@ class ExitCode(IntEnum):
     CHECK_FAILED = 7
     RETRY = 75
     INTERRUPTED = 130
+    TERMINATED = 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, unwinding like Ctrl-C (the open transaction is rolled back) but exiting 143."""
 
 
 class InventoryError(Exception):

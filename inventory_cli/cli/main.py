@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from inventory_cli import __version__
 from inventory_cli.cli import output
-from inventory_cli.errors import ExitCode, InventoryError
+from inventory_cli.errors import ExitCode, InventoryError, Terminated
 
 
 class ErrorBoundary(TyperGroup):
@@ -44,9 +44,10 @@ class ErrorBoundary(TyperGroup):
         except InventoryError as exc:
             output.error(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             output.error("interrupted", "whatever was not yet committed has been rolled back")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+            code = ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED
+            raise typer.Exit(int(code)) from None
         except Exception as exc:
             output.error(f"unexpected error: {type(exc).__name__}: {exc}", "this is a bug; please report it")
             if os.environ.get("INVENTORY_DEBUG"):
@@ -102,7 +103,20 @@ def main(
 
 
 def _register() -> None:
-    from inventory_cli.cli import box, bundle, db, kit, part, sample_data, sets, stock, store, types, url
+    from inventory_cli.cli import (
+        box,
+        bundle,
+        db,
+        kit,
+        part,
+        sample_data,
+        sets,
+        stock,
+        store,
+        transfer,
+        types,
+        url,
+    )
 
     app.add_typer(part.app, name="part", help="Parts: add, list, show, edit, rm, attach.")
     app.add_typer(
@@ -122,6 +136,7 @@ def _register() -> None:
     app.command("export-bundle")(bundle.export_bundle)
     app.command("import-bundle")(bundle.import_bundle)
     app.add_typer(sample_data.app, name="sample-data", help="A realistic demo inventory: load.")
+    transfer.register(app)
 
 
 _register()
@@ -129,7 +144,7 @@ _register()
 
 def _on_sigterm(_signum: int, _frame: Any) -> None:
     # Unwinds like Ctrl-C, so that the open transaction is rolled back on the way out.
-    raise KeyboardInterrupt
+    raise Terminated
 
 
 def run() -> None:

@@ -39,9 +39,9 @@ def terminal_progress(label: str, total: int) -> Iterator[Callable[[int], None]]
 
 
 @contextmanager
-def row_progress(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr for ``total`` rows; the value advances it by rows done."""
-    if total < FEWEST_ROWS_SHOWN:
+def row_progress(label: str, total: int, fewest: int = FEWEST_ROWS_SHOWN) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr for ``total`` rows (none below ``fewest``); advances by rows done."""
+    if total < fewest:
         yield lambda _done: None
         return
     from rich.progress import MofNCompleteColumn, TimeRemainingColumn

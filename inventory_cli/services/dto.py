@@ -85,25 +85,6 @@ class SetView:
         }
 
 
-PART_FIELDS = (
-    "description",
-    "manufacturer",
-    "manufacturer_code",
-    "package",
-    "pin_count",
-    "pin_pitch",
-    "voltage_rating",
-    "input_voltage",
-    "output_voltage",
-    "mounting_type",
-    "series",
-    "dimensions",
-    "product_page",
-    "seller",
-    "seller_link",
-)
-
-
 @dataclass(frozen=True)
 class PartView:
     """A part with its type, tags and cover; ``attachments`` only when shown in full."""

@@ -97,6 +97,14 @@ def verify_content(staged: StagedBlob, item: InputFile) -> None:
         _verify_pdf(staged.path, item.name, staged.size)
 
 
+def verify_file(path: Path, item: InputFile) -> None:
+    """Check that the file at ``path`` is an intact image or PDF, as its magic bytes claimed."""
+    if item.sniffed.kind is AttachmentKind.IMAGE:
+        _verify_image(path, item)
+    elif item.sniffed.kind is AttachmentKind.PDF:
+        _verify_pdf(path, item.name, item.size)
+
+
 def _verify_image(path: Path, item: InputFile) -> None:
     from PIL import Image
 

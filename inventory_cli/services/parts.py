@@ -10,72 +10,15 @@ from typing import Any
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import AttachmentSet, KitStatus, Part, utcnow
-from inventory_cli.domain.rules import normalise_key, random_key, validate_url
+from inventory_cli.domain.part_values import PART_FIELDS, clean_part_values, clean_tags
+from inventory_cli.domain.rules import normalise_key, random_key
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
-from inventory_cli.services.dto import PART_FIELDS, PartRemoved, PartView, StockLine
+from inventory_cli.services.dto import PartRemoved, PartView, StockLine
 from inventory_cli.services.sets import attachment_view, cover_view
 from inventory_cli.storage.repositories import PartFilter
 from inventory_cli.storage.uow import UnitOfWork
 
 RANDOM_KEY_TRIES = 32
-TEXT_LIMITS = {
-    "manufacturer": 255,
-    "manufacturer_code": 255,
-    "package": 100,
-    "pin_pitch": 50,
-    "voltage_rating": 100,
-    "input_voltage": 100,
-    "output_voltage": 100,
-    "mounting_type": 50,
-    "series": 100,
-    "dimensions": 100,
-    "seller": 255,
-}
-URL_FIELDS = ("product_page", "seller_link")
-
-
-def _clean_fields(values: dict[str, Any]) -> dict[str, Any]:
-    """Validate part fields; an empty string clears an optional field."""
-    cleaned: dict[str, Any] = {}
-    for name, value in values.items():
-        if name not in PART_FIELDS:
-            raise UsageError(f"unknown part field {name!r}")
-        if name == "description":
-            text = str(value).strip()
-            if not text:
-                raise InvalidInputError("description is blank", hint="describe the part in a few words")
-            cleaned[name] = text
-        elif name == "pin_count":
-            if value is not None and int(value) <= 0:
-                raise InvalidInputError(f"pin count {value} must be greater than 0")
-            cleaned[name] = value
-        elif isinstance(value, str) and not value.strip():
-            cleaned[name] = None
-        elif name in URL_FIELDS:
-            cleaned[name] = validate_url(str(value))
-        else:
-            text = str(value).strip()
-            limit = TEXT_LIMITS[name]
-            if len(text) > limit:
-                raise InvalidInputError(
-                    f"{name.replace('_', ' ')} is {len(text)} characters long; the limit is {limit}"
-                )
-            cleaned[name] = text
-    return cleaned
-
-
-def _clean_tags(tags: list[str]) -> list[str]:
-    """Tags stripped, blank ones refused, duplicates dropped, order kept."""
-    result: list[str] = []
-    for tag in tags:
-        text = tag.strip()
-        if not text:
-            raise InvalidInputError("tag is blank")
-        if len(text) > 100:
-            raise InvalidInputError(f"tag {text[:40]!r}… is longer than 100 characters")
-        if text not in result:
-            result.append(text)
-    return result
 
 
 def type_id_for(uow: UnitOfWork, type_name: str | None) -> int | None:
@@ -164,8 +107,9 @@ def add_part(
     **fields: Any,
 ) -> PartView:
     """Create a part and its empty attachment set in one transaction."""
-    values = _clean_fields({"description": description, **{k: v for k, v in fields.items() if v is not None}})
-    clean_tags = _clean_tags(tags or [])
+    given = {k: v for k, v in fields.items() if v is not None}
+    values = clean_part_values({"description": description, **given})
+    tag_list = clean_tags(tags or [])
     wanted = normalise_key(key) if key is not None else None
     with inventory.uow() as uow:
         type_id = type_id_for(uow, type_name)
@@ -180,7 +124,7 @@ def add_part(
             Part(
                 key=chosen,
                 type_id=type_id,
-                tags=clean_tags or None,
+                tags=tag_list or None,
                 attachment_set_id=attachment_set.id,
                 **values,
             )
@@ -240,7 +184,7 @@ def edit_part(
     **fields: Any,
 ) -> PartView:
     """Change the given fields of a part; an empty string clears an optional field."""
-    values = _clean_fields({k: v for k, v in fields.items() if v is not None})
+    values = clean_part_values({k: v for k, v in fields.items() if v is not None})
     if not values and type_name is _UNSET and tags is _UNSET:
         raise UsageError("nothing to change", hint="give at least one option, see --help")
     with inventory.uow() as uow:
@@ -250,7 +194,7 @@ def edit_part(
         if type_name is not _UNSET:
             part.type_id = type_id_for(uow, type_name)
         if tags is not _UNSET:
-            part.tags = _clean_tags(tags or []) or None
+            part.tags = clean_tags(tags or []) or None
         part.updated_at = utcnow()
         uow.sets.flush()
         view = _view(uow, part.key)

@@ -74,11 +74,32 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _sync_filesystem(path: Path) -> None:
+    """Flush every pending write of the filesystem holding ``path`` (syncfs; sync where it is missing)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        os.sync()
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        syncfs = getattr(libc, "syncfs", None)
+        if syncfs is None or syncfs(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
+
+
 class LocalBlobStore:
     """Blobs under ``root``; a blob is written once, by rename, and only ``store gc`` removes it."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # Inside batch(): blobs are not synced one by one; one filesystem sync ends the batch.
+        self._deferred = False
 
     def __repr__(self) -> str:
         return f"LocalBlobStore({str(self.root)!r})"
@@ -139,7 +160,8 @@ class LocalBlobStore:
                 hasher.update(chunk)
                 handle.write(chunk)
             handle.flush()
-            os.fsync(handle.fileno())
+            if not self._deferred:
+                os.fsync(handle.fileno())
         except OSError as exc:
             raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
         return StagedBlob(hasher.hexdigest(), size, path, head)
@@ -153,13 +175,31 @@ class LocalBlobStore:
             created = _make_dirs(target.parent)
             # Same content, same name: a concurrent writer's rename over ours is harmless.
             os.replace(staged.path, target)
-            fsync_dir(target.parent)
-            # New folders must be durable in their parents too, or a crash could lose the blob.
-            for folder in created:
-                fsync_dir(folder.parent)
+            if not self._deferred:
+                fsync_dir(target.parent)
+                # New folders must be durable in their parents too, or a crash could lose the blob.
+                for folder in created:
+                    fsync_dir(folder.parent)
         except OSError as exc:
             raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
         return True
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Publish many blobs, made durable together by one filesystem sync when the block ends.
+
+        Callers commit rows that name these blobs only after the block: the promise that a
+        committed row's blob is on disk holds, at one sync per batch instead of several per blob.
+        """
+        if self._deferred:
+            yield
+            return
+        self._deferred = True
+        try:
+            yield
+        finally:
+            self._deferred = False
+            _sync_filesystem(self.root)
 
     @contextmanager
     def open(self, digest: str) -> Iterator[BinaryIO]:

@@ -1,0 +1,244 @@
+"""``inventory import`` and ``inventory export``: parts as CSV, TSV, JSON or NDJSON records."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from inventory_cli.cli import output
+from inventory_cli.cli.common import JsonOption, inventory, whole_number
+from inventory_cli.errors import (
+    ConflictError,
+    ExitCode,
+    InvalidInputError,
+    NotFoundError,
+    Terminated,
+    UsageError,
+)
+
+if TYPE_CHECKING:
+    from inventory_cli.services.importing import ImportResult
+
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="csv, tsv, json or ndjson (default: from the file's suffix).",
+        show_default=False,
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``import`` and ``export`` as top-level commands."""
+    app.command("import", help="Import parts from a CSV, TSV, JSON or NDJSON file ('-' reads stdin).")(
+        import_command
+    )
+    app.command("export", help="Export every part as records that 'inventory import' reads back.")(
+        export_command
+    )
+
+
+def _progress(quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return None
+    from inventory_cli.cli.progress import row_progress
+
+    # Imported rows carry checks and files: a bar is worth drawing sooner than for a plain row copy.
+    return lambda label, total: row_progress(label, total, fewest=200)
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[Callable[[], str | None]]:
+    """Turn the first SIGINT or SIGTERM into a request to stop after the current batch."""
+    received: list[str] = []
+
+    def handler(signum: int, _frame: Any) -> None:
+        if received:  # a second signal: stop at once, rolling back the open batch
+            raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+        received.append(signal.Signals(signum).name)
+
+    previous = {}
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, handler)
+    except ValueError:  # not the main thread: signals keep their usual meaning
+        pass
+    try:
+        yield lambda: received[0] if received else None
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _read_input(source: str) -> tuple[bytes, str, Path]:
+    """The bytes to import, the name errors use, and the folder attachment paths are relative to."""
+    if source == "-":
+        return sys.stdin.buffer.read(), "<stdin>", Path.cwd()
+    path = Path(source).expanduser()
+    if path.is_dir():
+        raise InvalidInputError(f"{source} is a directory, not a file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"file not found: {source}") from None
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {source}: {exc.strerror}") from None
+    return data, source, path.resolve().parent
+
+
+def _plan_line(result: ImportResult) -> str:
+    planned = result.planned
+    return (
+        f"plan for {result.file} ({result.rows} rows): create {planned['create']}, "
+        f"update {planned['update']}, skip {planned['skip']}, rejected {result.rejected}"
+    )
+
+
+def import_command(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The file to import, or '-' for stdin.", show_default=False)],
+    fmt: FormatOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything and print the plan; write nothing.")
+    ] = False,
+    on_conflict: Annotated[
+        str,
+        typer.Option(
+            "--on-conflict",
+            help="A part that exists with other values: error (nothing is written), skip it, or update it.",
+        ),
+    ] = "error",
+    keep_going: Annotated[
+        bool, typer.Option("--keep-going", help="Import the valid rows even when others are bad.")
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects",
+            help="With --keep-going: write the refused rows here, with an error column.",
+            show_default=False,
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", parser=whole_number, help="Rows per transaction.")
+    ] = 500,
+    quiet: QuietOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import parts; every row is checked before anything is written."""
+    from inventory_cli.services.importing import CONFLICT_MODES, import_parts
+    from inventory_cli.services.record_files import format_for
+
+    if on_conflict not in CONFLICT_MODES:
+        raise UsageError(f"unknown --on-conflict {on_conflict!r}", hint="use error, skip or update")
+    if rejects is not None and not keep_going:
+        raise UsageError("--rejects only applies together with --keep-going")
+    if not 1 <= batch_size <= 100_000:
+        raise UsageError(f"--batch-size {batch_size} must be between 1 and 100000")
+    data, name, base_dir = _read_input(source)
+    chosen = format_for(source, fmt, data)
+    with _stop_on_signals() as should_stop:
+        result = import_parts(
+            inventory(ctx),
+            data,
+            name=name,
+            fmt=chosen,
+            base_dir=base_dir,
+            on_conflict=on_conflict,
+            dry_run=dry_run,
+            keep_going=keep_going,
+            rejects=rejects,
+            batch_size=batch_size,
+            progress=_progress(quiet),
+            should_stop=should_stop,
+        )
+    for line in [*result.errors, *result.conflicts]:
+        sys.stderr.write(line + "\n")
+    if result.interrupted:
+        output.notice(
+            f"interrupted by {result.interrupted}: {result.committed} of {sum(result.planned.values())} "
+            "rows done (committed); run the same command again to finish"
+        )
+        raise typer.Exit(
+            int(ExitCode.TERMINATED if result.interrupted == "SIGTERM" else ExitCode.INTERRUPTED)
+        )
+    failed = result.fatal or ((result.errors or result.conflicts) and not keep_going)
+    if dry_run:
+        if as_json:
+            output.emit_json(result.to_dict())
+        else:
+            typer.echo(_plan_line(result))
+    if failed:
+        what = "nothing was written" if dry_run else "nothing was imported"
+        if result.errors:
+            raise InvalidInputError(
+                f"{output.counted(len(result.errors), 'error')} in {name}; {what}",
+                hint=None if result.fatal else "fix them, or pass --keep-going to import the valid rows",
+            )
+        raise ConflictError(
+            f"{output.counted(len(result.conflicts), 'part')} already exist with other values; {what}",
+            hint="--on-conflict skip keeps them, --on-conflict update changes them",
+        )
+    if dry_run:
+        return
+    if as_json:
+        output.emit_json(result.to_dict())
+        return
+    message = f"imported {name}: {result.created} created, {result.updated} updated, {result.skipped} skipped"
+    if result.rejected:
+        message += f", {result.rejected} rejected" + (f" (written to {rejects})" if rejects else "")
+    typer.echo(message)
+
+
+def export_command(
+    ctx: typer.Context,
+    fmt: FormatOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write here; attachment files go into FILE.files/ beside it.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    quiet: QuietOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="With -o: print a JSON summary to stdout.")] = False,
+) -> None:
+    """Export every part with its stock, attachments and cover, by key."""
+    from inventory_cli.services.exporting import export_parts
+    from inventory_cli.services.record_files import FORMATS, SUFFIXES, format_for
+
+    if out is None:
+        if as_json:
+            raise UsageError(
+                "--json only applies together with -o", hint="without -o the export itself goes to stdout"
+            )
+        chosen = format_for("-", fmt or "json")
+    else:
+        chosen = format_for(str(out), fmt) if fmt or out.suffix.lower() in SUFFIXES else "json"
+    assert chosen in FORMATS
+    result = export_parts(inventory(ctx), chosen, out, overwrite=force, progress=_progress(quiet))
+    if out is None:
+        sys.stdout.write(result.text)
+    elif as_json:
+        output.emit_json(result.to_dict())
+    else:
+        typer.echo(
+            f"exported {output.counted(result.parts, 'part')} to {out}"
+            + (
+                f" ({output.counted(result.files_written, 'attachment file')} in {out}.files/)"
+                if result.files_written
+                else ""
+            )
+        )

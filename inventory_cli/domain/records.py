@@ -1,0 +1,217 @@
+"""The import/export record of a part: its columns and how one row becomes a clean value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from inventory_cli.domain.part_values import PART_FIELDS, clean_part_value, clean_tags
+from inventory_cli.domain.rules import (
+    LocationRef,
+    looks_like_url,
+    normalise_key,
+    parse_location,
+    validate_quantity,
+    validate_url,
+)
+from inventory_cli.errors import InventoryError
+
+# The one record format, in the order export writes the columns.
+COLUMNS = ("key", *PART_FIELDS[:3], "type", "tags", *PART_FIELDS[3:], "stock", "attach", "cover")
+REQUIRED = ("key", "description")
+# A rejects file carries its reasons in this column; reading it back ignores them.
+IGNORED = ("error",)
+LIST_SEPARATOR = ";"
+NO_COVER = "-"
+DIGEST_PREFIX = "digest:"
+_WHOLE = re.compile(r"\s*[0-9]{1,18}\s*")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One ``attach`` entry: a file (path as written), a link, or a blob already in the store."""
+
+    kind: str  # "file", "url" or "digest"
+    text: str  # as written in the record (a file path is relative to the record file)
+    value: str  # the path, the clean URL or the digest
+
+
+@dataclass(frozen=True)
+class PartRecord:
+    """One valid part row: fields, type, tags, stock, attachments and which one is the cover."""
+
+    line: int
+    key: str
+    values: dict[str, Any]
+    type_name: str | None
+    tags: tuple[str, ...]
+    stock: tuple[tuple[LocationRef, int], ...]
+    attach: tuple[Source, ...]
+    # None: the first image (the usual rule); -1: no cover; otherwise an index into ``attach``.
+    cover: int | None
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """What is wrong with one column of one row."""
+
+    line: int
+    column: str
+    message: str
+
+
+def whole_number(value: Any, what: str) -> int:
+    """A whole number from a JSON number or a text of digits; the error names the value."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _WHOLE.fullmatch(value):
+        return int(value)
+    raise ValueError(f"{what} {value!r} is not a whole number")
+
+
+def _items(value: Any, column: str) -> list[str]:
+    """A list column: a JSON list of texts, or one text split at ';'."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        if not all(isinstance(item, str) for item in value):
+            raise ValueError(f"{column} must be a list of texts")
+        return [item.strip() for item in value]
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(LIST_SEPARATOR)] if value.strip() else []
+    raise ValueError(f"{column} must be a text or a list of texts, not {type(value).__name__}")
+
+
+def _text(value: Any, column: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"{column} must be a text, not {type(value).__name__}")
+
+
+def parse_stock(value: Any) -> tuple[tuple[LocationRef, int], ...]:
+    """``1-1=5;1-2=7`` (or a JSON object ``{"1-1": 5}``) as (location, quantity) pairs."""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    else:
+        pairs = []
+        for item in _items(value, "stock"):
+            where, sep, amount = item.partition("=")
+            if not sep:
+                raise ValueError(f"{item!r} is not LOCATION=QUANTITY (e.g. 1-2=5)")
+            pairs.append((where, amount))
+    result: list[tuple[LocationRef, int]] = []
+    for where, amount in pairs:
+        ref = parse_location(str(where))
+        if any(seen == ref for seen, _ in result):
+            raise ValueError(f"location {ref} is given twice")
+        what = f"quantity at {ref}"
+        result.append((ref, validate_quantity(whole_number(amount, what), what)))
+    return tuple(result)
+
+
+def parse_source(text: str) -> Source:
+    """An ``attach`` entry: an http(s) link, ``digest:<sha256>``, or a file path."""
+    if text.startswith(DIGEST_PREFIX):
+        digest = text[len(DIGEST_PREFIX) :]
+        if not _DIGEST.fullmatch(digest):
+            raise ValueError(f"{text!r} is not digest: and 64 lowercase hex digits")
+        return Source("digest", text, digest)
+    if looks_like_url(text):
+        return Source("url", text, validate_url(text))
+    return Source("file", text, text)
+
+
+def parse_record(raw: dict[str, Any], line: int) -> tuple[PartRecord | None, list[FieldError]]:
+    """Turn one row (column -> text or JSON value) into a PartRecord, or every error it has."""
+    errors: list[FieldError] = []
+
+    def check(column: str, parse: Any) -> Any:
+        try:
+            return parse(raw.get(column))
+        except (InventoryError, ValueError) as exc:
+            errors.append(FieldError(line, column, getattr(exc, "message", None) or str(exc)))
+            return None
+
+    def required(column: str, value: Any) -> str:
+        text = _text(value, column).strip()
+        if not text:
+            raise ValueError(f"{column} is required")
+        return text
+
+    key = check("key", lambda v: normalise_key(required("key", v)))
+    values: dict[str, Any] = {}
+    for name in PART_FIELDS:
+        if name == "description":
+            values[name] = check(name, lambda v: clean_part_value("description", required("description", v)))
+        elif name == "pin_count":
+            values[name] = check(
+                name,
+                lambda v: (
+                    clean_part_value("pin_count", whole_number(v, "pin count"))
+                    if _text(v, "pin_count").strip()
+                    else None
+                ),
+            )
+        elif raw.get(name) in (None, ""):
+            values[name] = None  # the common case, without the cost of a check
+        else:
+            values[name] = check(name, lambda v, n=name: clean_part_value(n, _text(v, n)))
+    type_name = check("type", lambda v: _text(v, "type").strip() or None)
+    tags = check("tags", lambda v: tuple(clean_tags(_items(v, "tags"))))
+    stock = check("stock", parse_stock)
+    attach = check("attach", _parse_attach)
+    cover = check("cover", lambda v: _parse_cover(_text(v, "cover").strip(), attach or ()))
+    if errors:
+        return None, errors
+    return PartRecord(line, key, values, type_name, tags, stock, attach, cover), []
+
+
+def _parse_attach(value: Any) -> tuple[Source, ...]:
+    sources: list[Source] = []
+    for item in _items(value, "attach"):
+        if not item:
+            raise ValueError("an attach entry is blank")
+        source = parse_source(item)
+        if any(seen.value == source.value for seen in sources):
+            raise ValueError(f"{item!r} is given twice")
+        sources.append(source)
+    return tuple(sources)
+
+
+def _parse_cover(text: str, attach: tuple[Source, ...]) -> int | None:
+    if not text:
+        return None
+    if text == NO_COVER:
+        return -1
+    for index, source in enumerate(attach):
+        if source.text == text:
+            return index
+    raise ValueError(f"{text!r} is not one of this row's attach entries")
+
+
+def record_row(
+    record_key: str,
+    values: dict[str, Any],
+    type_name: str | None,
+    tags: list[str],
+    stock: list[tuple[str, int]],
+    attach: list[str],
+    cover: str | None,
+) -> dict[str, Any]:
+    """A part as an export row: JSON-ready values under the record's columns, in column order."""
+    row: dict[str, Any] = {
+        "key": record_key,
+        **{name: values.get(name) for name in PART_FIELDS},
+        "type": type_name,
+        "tags": tags,
+        "stock": dict(stock),
+        "attach": attach,
+        "cover": cover,
+    }
+    return {column: row[column] for column in COLUMNS}

@@ -1,0 +1,33 @@
+"""The import service around the command line: blobs collected between publish and commit come back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from inventory_cli.bootstrap import Inventory
+from inventory_cli.services import importing
+from tests.conftest import Files, query
+
+
+def test_a_blob_collected_before_the_commit_is_published_again(
+    inventory: Inventory, files: Files, db_path: Path, store_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files.png("a.png")
+    path = files.write("parts.csv", b"key,description,attach\nAAAA,one,a.png\n")
+    real_publish = importing._publish
+
+    def publish_then_collect(inv: Inventory, batch: list[importing.Checked]) -> set[str]:
+        published = real_publish(inv, batch)
+        for digest in published:  # what a 'store gc --grace 0' in between would do
+            inv.blobs.delete(digest)
+        return published
+
+    monkeypatch.setattr(importing, "_publish", publish_then_collect)
+    result = importing.import_parts(
+        inventory, path.read_bytes(), name="parts.csv", fmt="csv", base_dir=path.parent
+    )
+    assert result.created == 1
+    (digest,) = query(db_path, "SELECT blob_digest FROM attachments")[0]
+    assert inventory.blobs.exists(digest)
