@@ -1,23 +1,17 @@
-"""Backup bundle commands: write every table and blob to one tar file, and restore from it."""
+"""``export --bundle`` and ``import --bundle``: every table and blob in one tar file, and back."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
 from inventory_cli.cli import output
-from inventory_cli.cli.common import JsonOption, inventory
+from inventory_cli.cli.common import inventory
 
 if TYPE_CHECKING:
     from inventory_cli.bootstrap import Inventory
-
-BundleArgument = Annotated[
-    Path,
-    typer.Argument(help="The bundle file: .tar, or .tar.gz / .tgz for a compressed one.", show_default=False),
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary line.")]
 
 
 def _quieted(ctx: typer.Context, quiet: bool) -> Inventory:
@@ -31,13 +25,7 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{table.replace('_', ' ')} {count}" for table, count in counts.items() if count)
 
 
-def export_bundle(
-    ctx: typer.Context,
-    bundle: BundleArgument,
-    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite an existing file.")] = False,
-    as_json: JsonOption = False,
-    quiet: QuietOption = False,
-) -> None:
+def export_bundle(ctx: typer.Context, bundle: Path, *, force: bool, as_json: bool, quiet: bool) -> None:
     """Write the whole inventory (every table and every referenced blob) to a bundle file."""
     from inventory_cli.services.bundle import write_bundle
 
@@ -52,12 +40,7 @@ def export_bundle(
         )
 
 
-def import_bundle(
-    ctx: typer.Context,
-    bundle: BundleArgument,
-    as_json: JsonOption = False,
-    quiet: QuietOption = False,
-) -> None:
+def import_bundle(ctx: typer.Context, bundle: Path, *, as_json: bool, quiet: bool) -> None:
     """Restore a bundle: new rows are added, identical ones skipped; any row that differs stops it."""
     from inventory_cli.services.bundle import restore_bundle
 

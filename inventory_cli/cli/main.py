@@ -105,7 +105,6 @@ def main(
 def _register() -> None:
     from inventory_cli.cli import (
         box,
-        bundle,
         db,
         kit,
         part,
@@ -133,8 +132,6 @@ def _register() -> None:
     app.add_typer(db.app, name="db", help="Database: upgrade, downgrade, current, check, copy.")
     app.add_typer(url.app, name="url", help="Links: preview what --fetch would store.")
     app.add_typer(store.app, name="store", help="Blob store: stats, fsck, gc, copy.")
-    app.command("export-bundle")(bundle.export_bundle)
-    app.command("import-bundle")(bundle.import_bundle)
     app.add_typer(sample_data.app, name="sample-data", help="A realistic demo inventory: load.")
     transfer.register(app)
 

@@ -1,4 +1,4 @@
-"""``inventory import`` and ``inventory export``: parts as CSV, TSV, JSON or NDJSON records."""
+"""``inventory import`` and ``inventory export``: parts as CSV, TSV, JSON or NDJSON records, or a bundle."""
 
 from __future__ import annotations
 
@@ -35,6 +35,14 @@ FormatOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+BundleOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--bundle",
+        help="A backup bundle (.tar, .tar.gz, .tgz): every table and every stored file, restorable.",
+        show_default=False,
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -95,6 +103,13 @@ def _read_input(source: str) -> tuple[bytes, str, Path]:
     return data, source, path.resolve().parent
 
 
+def _refuse_with_bundle(given: dict[str, bool]) -> None:
+    """A bundle holds the whole inventory in its own format: record options do not apply to it."""
+    named = [option for option, present in given.items() if present]
+    if named:
+        raise UsageError(f"{', '.join(named)} cannot be combined with --bundle")
+
+
 def _plan_line(result: ImportResult) -> str:
     planned = result.planned
     return (
@@ -105,7 +120,9 @@ def _plan_line(result: ImportResult) -> str:
 
 def import_command(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="The file to import, or '-' for stdin.", show_default=False)],
+    source: Annotated[
+        str | None, typer.Argument(help="The file to import, or '-' for stdin.", show_default=False)
+    ] = None,
     fmt: FormatOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything and print the plan; write nothing.")
@@ -131,12 +148,31 @@ def import_command(
     batch_size: Annotated[
         int, typer.Option("--batch-size", parser=whole_number, help="Rows per transaction.")
     ] = 500,
+    bundle: BundleOption = None,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Import parts; every row is checked before anything is written."""
+    """Import parts; every row is checked before anything is written. --bundle restores a backup."""
     from inventory_cli.services.importing import CONFLICT_MODES, import_parts
     from inventory_cli.services.record_files import format_for
+
+    if bundle is not None:
+        record_options = {
+            "FILE": source is not None,
+            "--format": fmt is not None,
+            "--dry-run": dry_run,
+            "--on-conflict": on_conflict != "error",
+            "--keep-going": keep_going,
+            "--rejects": rejects is not None,
+            "--batch-size": batch_size != 500,
+        }
+        _refuse_with_bundle(record_options)
+        from inventory_cli.cli.bundle import import_bundle
+
+        import_bundle(ctx, bundle, as_json=as_json, quiet=quiet)
+        return
+    if source is None:
+        raise UsageError("name the file to import ('-' for stdin), or a backup with --bundle FILE")
 
     if on_conflict not in CONFLICT_MODES:
         raise UsageError(f"unknown --on-conflict {on_conflict!r}", hint="use error, skip or update")
@@ -212,12 +248,22 @@ def export_command(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    bundle: BundleOption = None,
     quiet: QuietOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="With -o: print a JSON summary to stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With -o or --bundle: print a JSON summary to stdout.")
+    ] = False,
 ) -> None:
-    """Export every part with its stock, attachments and cover, by key."""
+    """Export every part with its stock, attachments and cover, by key. --bundle writes a backup."""
     from inventory_cli.services.exporting import export_parts
     from inventory_cli.services.record_files import FORMATS, SUFFIXES, format_for
+
+    if bundle is not None:
+        _refuse_with_bundle({"--format": fmt is not None, "--output": out is not None})
+        from inventory_cli.cli.bundle import export_bundle
+
+        export_bundle(ctx, bundle, force=force, as_json=as_json, quiet=quiet)
+        return
 
     if out is None:
         if as_json:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.errors import InvalidInputError, StorageError
-from inventory_cli.services.dto import PART_FIELDS
 
 DESCRIPTION_FILE = "inventory.json"
 FORMAT_NAME = "inventory-sample-data"

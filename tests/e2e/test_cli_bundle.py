@@ -35,8 +35,8 @@ ABCD_FIELDS = ("--mpn", "SN74HC595N", "--tag", "logic", "--tag", "dip", "--pins"
 
 
 def bundle_args(verb: str, path: Path, *extra: str) -> list[str]:
-    """The command line of a bundle command; the one place that knows the command names."""
-    return [f"{verb}-bundle", str(path), *extra]
+    """The command line of ``export --bundle`` or ``import --bundle``."""
+    return [verb, "--bundle", str(path), *extra]
 
 
 def seed_commands(files: Files) -> list[tuple[str, ...]]:
@@ -470,6 +470,20 @@ def test_missing_bundle_file_and_existing_target(
     assert existing.read_bytes() == b"keep me"
     assert export(cli, existing, "--force")["parts"] == 3
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".there.tar.")]
+
+
+def test_record_options_do_not_mix_with_a_bundle(
+    cli: CliRun, source: Path, state: Any, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "b.tar"
+    records = tmp_path / "parts.csv"
+    fails(cli, state, ExitCode.USAGE, ["export", "--bundle", str(bundle), "-o", str(records)], "--output")
+    fails(cli, state, ExitCode.USAGE, ["export", "--bundle", str(bundle), "--format", "csv"], "--format")
+    assert not bundle.exists() and not records.exists()
+    export(cli, bundle)
+    fails(cli, state, ExitCode.USAGE, bundle_args("import", bundle, str(records)), "FILE")
+    fails(cli, state, ExitCode.USAGE, bundle_args("import", bundle, "--dry-run"), "--dry-run")
+    fails(cli, state, ExitCode.USAGE, ["import"], "--bundle")
 
 
 def test_a_corrupt_stored_blob_writes_no_bundle(cli: CliRun, source: Path, tmp_path: Path) -> None:
