@@ -199,6 +199,9 @@ PROMISED = {
     "inventory stock list CTEN": ["1-7", "2-40"],
     "inventory stock suggest --type Op-Amp": ["2-13"],
     "inventory set cover part:SHFT": ["attachment 4 'Top view'"],
+    "inventory export -o parts.csv": ["exported 41 parts"],
+    "inventory import parts.csv --dry-run": ["create 0, update 0, skip 41"],
+    "inventory export --bundle backup.tar": ["parts 41", "kits 4"],
     "inventory db check": ["ok:"],
     "inventory store fsck": ["0 problems", "orphan (young)"],  # the removed pinout
 }
