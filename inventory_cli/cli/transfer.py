@@ -145,7 +145,7 @@ def import_command(
         str,
         typer.Option(
             "--on-conflict",
-            help="A part that exists with other values: error (nothing is written), skip it, or update it.",
+            help="A part or kit that exists with other values: error (write nothing), skip it, or update it.",
         ),
     ] = "error",
     keep_going: Annotated[

@@ -279,3 +279,38 @@ def test_entity_option_is_checked(cli: CliRun, files: Files) -> None:
     assert cli("import", "-e", "boxes", str(path)).exit_code == ExitCode.USAGE
     assert cli("export", "-e", "boxes").exit_code == ExitCode.USAGE
     assert cli("export", "-e", "kits", "--bundle", str(files.folder / "b.tar")).exit_code == ExitCode.USAGE
+
+
+def test_json_rows_are_checked_by_type(cli: CliRun, files: Files, state: State) -> None:
+    path = files.write(
+        "kits.ndjson",
+        b'{"name": "A", "name": "B"}\n'
+        b'{"name": "C", "contents": 5, "build_target": true}\n'
+        b'{"name": "D", "contents": {"AAAA": "two"}, "attach": [1]}\n',
+    )
+    refused(
+        cli,
+        state,
+        path,
+        ExitCode.INVALID_INPUT,
+        f"{path}:1: name: key appears twice in the object",
+        f"{path}:2: build_target: build target True is not a whole number",
+        f"{path}:2: contents: contents must be a text or a list of texts, not int",
+        f"{path}:3: contents: quantity of AAAA 'two' is not a whole number",
+        f"{path}:3: attach: attach must be a list of texts",
+    )
+
+
+def test_batches_commit_every_kit(cli: CliRun, files: Files) -> None:
+    path = write(
+        files,
+        "kits.tsv",
+        *(f"Kit {n}\t\t\t\tAAAA={n}\t\t" for n in range(1, 4)),
+        header=HEADER.replace(",", "\t"),
+    )
+    summary = json_out(cli("import", "-e", "kits", str(path), "--batch-size", "1", "--json"))
+    assert (summary["created"], summary["committed"], summary["errors"]) == (3, 3, [])
+    rows = json_out(cli("export", "-e", "kits"))
+    assert [(row["name"], row["contents"]) for row in rows] == [
+        (f"Kit {n}", {"AAAA": n}) for n in range(1, 4)
+    ]
