@@ -1,4 +1,4 @@
-"""``inventory import`` and ``inventory export``: parts as CSV, TSV, JSON or NDJSON records, or a bundle."""
+"""``inventory import`` and ``inventory export``: parts or kits as CSV, TSV, JSON or NDJSON, or a bundle."""
 
 from __future__ import annotations
 
@@ -35,6 +35,15 @@ FormatOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+ENTITIES = ("parts", "kits")
+EntityOption = Annotated[
+    str,
+    typer.Option(
+        "--entity",
+        "-e",
+        help="Which records: parts (with stock) or kits (with contents); each has its own format.",
+    ),
+]
 BundleOption = Annotated[
     Path | None,
     typer.Option(
@@ -47,10 +56,10 @@ BundleOption = Annotated[
 
 def register(app: typer.Typer) -> None:
     """Add ``import`` and ``export`` as top-level commands."""
-    app.command("import", help="Import parts from a CSV, TSV, JSON or NDJSON file ('-' reads stdin).")(
-        import_command
-    )
-    app.command("export", help="Export every part as records that 'inventory import' reads back.")(
+    app.command(
+        "import", help="Import parts or kits from a CSV, TSV, JSON or NDJSON file ('-' reads stdin)."
+    )(import_command)
+    app.command("export", help="Export every part or kit as records that 'inventory import' reads back.")(
         export_command
     )
 
@@ -110,6 +119,11 @@ def _refuse_with_bundle(given: dict[str, bool]) -> None:
         raise UsageError(f"{', '.join(named)} cannot be combined with --bundle")
 
 
+def _check_entity(entity: str) -> None:
+    if entity not in ENTITIES:
+        raise UsageError(f"unknown --entity {entity!r}", hint="use " + " or ".join(ENTITIES))
+
+
 def _plan_line(result: ImportResult) -> str:
     planned = result.planned
     return (
@@ -131,7 +145,7 @@ def import_command(
         str,
         typer.Option(
             "--on-conflict",
-            help="A part that exists with other values: error (nothing is written), skip it, or update it.",
+            help="A part or kit that exists with other values: error (write nothing), skip it, or update it.",
         ),
     ] = "error",
     keep_going: Annotated[
@@ -148,11 +162,12 @@ def import_command(
     batch_size: Annotated[
         int, typer.Option("--batch-size", parser=whole_number, help="Rows per transaction.")
     ] = 500,
+    entity: EntityOption = "parts",
     bundle: BundleOption = None,
     quiet: QuietOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Import parts; every row is checked before anything is written. --bundle restores a backup."""
+    """Import parts or kits; every row is checked before anything is written. --bundle restores a backup."""
     from inventory_cli.services.importing import CONFLICT_MODES, import_parts
     from inventory_cli.services.record_files import format_for
 
@@ -165,6 +180,7 @@ def import_command(
             "--keep-going": keep_going,
             "--rejects": rejects is not None,
             "--batch-size": batch_size != 500,
+            "--entity": entity != "parts",
         }
         _refuse_with_bundle(record_options)
         from inventory_cli.cli.bundle import import_bundle
@@ -174,6 +190,7 @@ def import_command(
     if source is None:
         raise UsageError("name the file to import ('-' for stdin), or a backup with --bundle FILE")
 
+    _check_entity(entity)
     if on_conflict not in CONFLICT_MODES:
         raise UsageError(f"unknown --on-conflict {on_conflict!r}", hint="use error, skip or update")
     if rejects is not None and not keep_going:
@@ -182,8 +199,12 @@ def import_command(
         raise UsageError(f"--batch-size {batch_size} must be between 1 and 100000")
     data, name, base_dir = _read_input(source)
     chosen = format_for(source, fmt, data)
+    if entity == "kits":
+        from inventory_cli.services.kit_importing import import_kits as run_import
+    else:
+        run_import = import_parts
     with _stop_on_signals() as should_stop:
-        result = import_parts(
+        result = run_import(
             inventory(ctx),
             data,
             name=name,
@@ -221,7 +242,7 @@ def import_command(
                 hint=None if result.fatal else "fix them, or pass --keep-going to import the valid rows",
             )
         raise ConflictError(
-            f"{output.counted(len(result.conflicts), 'part')} already exist with other values; {what}",
+            f"{output.counted(len(result.conflicts), entity[:-1])} already exist with other values; {what}",
             hint="--on-conflict skip keeps them, --on-conflict update changes them",
         )
     if dry_run:
@@ -248,18 +269,21 @@ def export_command(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    entity: EntityOption = "parts",
     bundle: BundleOption = None,
     quiet: QuietOption = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="With -o or --bundle: print a JSON summary to stdout.")
     ] = False,
 ) -> None:
-    """Export every part with its stock, attachments and cover, by key. --bundle writes a backup."""
+    """Export every part (by key) or kit (by name) with attachments and cover. --bundle writes a backup."""
     from inventory_cli.services.exporting import export_parts
     from inventory_cli.services.record_files import FORMATS, SUFFIXES, format_for
 
     if bundle is not None:
-        _refuse_with_bundle({"--format": fmt is not None, "--output": out is not None})
+        _refuse_with_bundle(
+            {"--format": fmt is not None, "--output": out is not None, "--entity": entity != "parts"}
+        )
         from inventory_cli.cli.bundle import export_bundle
 
         export_bundle(ctx, bundle, force=force, as_json=as_json, quiet=quiet)
@@ -274,14 +298,19 @@ def export_command(
     else:
         chosen = format_for(str(out), fmt) if fmt or out.suffix.lower() in SUFFIXES else "json"
     assert chosen in FORMATS
-    result = export_parts(inventory(ctx), chosen, out, overwrite=force, progress=_progress(quiet))
+    _check_entity(entity)
+    if entity == "kits":
+        from inventory_cli.services.kit_exporting import export_kits as run_export
+    else:
+        run_export = export_parts
+    result = run_export(inventory(ctx), chosen, out, overwrite=force, progress=_progress(quiet))
     if out is None:
         sys.stdout.write(result.text)
     elif as_json:
         output.emit_json(result.to_dict())
     else:
         typer.echo(
-            f"exported {output.counted(result.parts, 'part')} to {out}"
+            f"exported {output.counted(result.parts, entity[:-1])} to {out}"
             + (
                 f" ({output.counted(result.files_written, 'attachment file')} in {out}.files/)"
                 if result.files_written

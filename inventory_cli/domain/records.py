@@ -71,7 +71,7 @@ def whole_number(value: Any, what: str) -> int:
     raise ValueError(f"{what} {value!r} is not a whole number")
 
 
-def _items(value: Any, column: str) -> list[str]:
+def list_items(value: Any, column: str) -> list[str]:
     """A list column: a JSON list of texts, or one text split at ';'."""
     if value is None:
         return []
@@ -84,7 +84,8 @@ def _items(value: Any, column: str) -> list[str]:
     raise ValueError(f"{column} must be a text or a list of texts, not {type(value).__name__}")
 
 
-def _text(value: Any, column: str) -> str:
+def text_value(value: Any, column: str) -> str:
+    """A text column: a JSON text or number as text; None as the empty text."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -100,7 +101,7 @@ def parse_stock(value: Any) -> tuple[tuple[LocationRef, int], ...]:
         pairs = list(value.items())
     else:
         pairs = []
-        for item in _items(value, "stock"):
+        for item in list_items(value, "stock"):
             where, sep, amount = item.partition("=")
             if not sep:
                 raise ValueError(f"{item!r} is not LOCATION=QUANTITY (e.g. 1-2=5)")
@@ -139,7 +140,7 @@ def parse_record(raw: dict[str, Any], line: int) -> tuple[PartRecord | None, lis
             return None
 
     def required(column: str, value: Any) -> str:
-        text = _text(value, column).strip()
+        text = text_value(value, column).strip()
         if not text:
             raise ValueError(f"{column} is required")
         return text
@@ -154,27 +155,28 @@ def parse_record(raw: dict[str, Any], line: int) -> tuple[PartRecord | None, lis
                 name,
                 lambda v: (
                     clean_part_value("pin_count", whole_number(v, "pin count"))
-                    if _text(v, "pin_count").strip()
+                    if text_value(v, "pin_count").strip()
                     else None
                 ),
             )
         elif raw.get(name) in (None, ""):
             values[name] = None  # the common case, without the cost of a check
         else:
-            values[name] = check(name, lambda v, n=name: clean_part_value(n, _text(v, n)))
-    type_name = check("type", lambda v: _text(v, "type").strip() or None)
-    tags = check("tags", lambda v: tuple(clean_tags(_items(v, "tags"))))
+            values[name] = check(name, lambda v, n=name: clean_part_value(n, text_value(v, n)))
+    type_name = check("type", lambda v: text_value(v, "type").strip() or None)
+    tags = check("tags", lambda v: tuple(clean_tags(list_items(v, "tags"))))
     stock = check("stock", parse_stock)
-    attach = check("attach", _parse_attach)
-    cover = check("cover", lambda v: _parse_cover(_text(v, "cover").strip(), attach or ()))
+    attach = check("attach", parse_attach)
+    cover = check("cover", lambda v: parse_cover(text_value(v, "cover").strip(), attach or ()))
     if errors:
         return None, errors
     return PartRecord(line, key, values, type_name, tags, stock, attach, cover), []
 
 
-def _parse_attach(value: Any) -> tuple[Source, ...]:
+def parse_attach(value: Any) -> tuple[Source, ...]:
+    """The ``attach`` column: its entries, none blank and none given twice."""
     sources: list[Source] = []
-    for item in _items(value, "attach"):
+    for item in list_items(value, "attach"):
         if not item:
             raise ValueError("an attach entry is blank")
         source = parse_source(item)
@@ -184,7 +186,8 @@ def _parse_attach(value: Any) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _parse_cover(text: str, attach: tuple[Source, ...]) -> int | None:
+def parse_cover(text: str, attach: tuple[Source, ...]) -> int | None:
+    """The ``cover`` column: None (first image), -1 (no cover) or an index into ``attach``."""
     if not text:
         return None
     if text == NO_COVER:

@@ -18,6 +18,7 @@ from inventory_cli.services.outfiles import refuse_existing, write_atomically
 from inventory_cli.services.record_files import write_records
 from inventory_cli.storage import bulk
 from inventory_cli.storage.blobs import CHUNK
+from inventory_cli.storage.bulk import StoredAttachment
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 FILES_SUFFIX = ".files"
@@ -34,12 +35,13 @@ class ExportResult:
     files_written: int
     target: str | None
     text: str
+    entity: str = "parts"  # what ``parts`` counts: parts, or kits for a kit export
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (without the exported text itself)."""
         return {
             "format": self.format,
-            "parts": self.parts,
+            self.entity: self.parts,
             "files": self.files_written,
             "output": self.target,
         }
@@ -74,25 +76,12 @@ def export_parts(
         refuse_existing(target, overwrite)
     with inventory.uow(read_only=True) as uow:
         parts = bulk.stored_parts(uow.session)
-    folder = target.parent / (target.name + FILES_SUFFIX) if target is not None else None
+    folder = files_folder(target)
     rows: list[dict[str, Any]] = []
     files: dict[Path, str] = {}
     for key in sorted(parts):
         part = parts[key]
-        entries: dict[int, str] = {}
-        has_image = False
-        for attachment in part.attachments:
-            has_image = has_image or attachment.kind == AttachmentKind.IMAGE.value
-            if attachment.digest is None:
-                entries[attachment.id] = attachment.url or ""
-            elif folder is None:
-                entries[attachment.id] = DIGEST_PREFIX + attachment.digest
-            else:
-                name = safe_name(attachment.filename, attachment.digest, attachment.content_type)
-                relative = Path(folder.name) / attachment.digest / name
-                files[folder.parent / relative] = attachment.digest
-                entries[attachment.id] = relative.as_posix()
-        cover = entries.get(part.cover_id) if part.cover_id is not None else (NO_COVER if has_image else None)
+        entries, cover = attach_entries(part.attachments, part.cover_id, folder, files)
         rows.append(
             record_row(
                 part.key,
@@ -100,19 +89,63 @@ def export_parts(
                 part.type_name,
                 part.tags,
                 [(f"{box}-{slot}", quantity) for (box, slot), quantity in sorted(part.stock.items())],
-                list(entries.values()),
+                entries,
                 cover,
             )
         )
+    text = finish_export(inventory, rows, fmt, list(COLUMNS), target, files, progress)
+    return ExportResult(fmt, len(rows), len(files), str(target) if target else None, text)
+
+
+def attach_entries(
+    attachments: list[StoredAttachment], cover_id: int | None, folder: Path | None, files: dict[Path, str]
+) -> tuple[list[str], str | None]:
+    """A set's ``attach`` entries and ``cover``; stored files to copy are added to ``files``.
+
+    Links are written as they are; stored files as paths into ``folder`` (relative to the record
+    file), or as ``digest:<sha256>`` without a folder. No cover but an image gives ``-``.
+    """
+    entries: dict[int, str] = {}
+    has_image = False
+    for attachment in attachments:
+        has_image = has_image or attachment.kind == AttachmentKind.IMAGE.value
+        if attachment.digest is None:
+            entries[attachment.id] = attachment.url or ""
+        elif folder is None:
+            entries[attachment.id] = DIGEST_PREFIX + attachment.digest
+        else:
+            name = safe_name(attachment.filename, attachment.digest, attachment.content_type)
+            relative = Path(folder.name) / attachment.digest / name
+            files[folder.parent / relative] = attachment.digest
+            entries[attachment.id] = relative.as_posix()
+    cover = entries.get(cover_id) if cover_id is not None else (NO_COVER if has_image else None)
+    return list(entries.values()), cover
+
+
+def files_folder(target: Path | None) -> Path | None:
+    """Where the attachment files of an export to ``target`` go: ``TARGET.files/`` beside it."""
+    return target.parent / (target.name + FILES_SUFFIX) if target is not None else None
+
+
+def finish_export(
+    inventory: Inventory,
+    rows: list[dict[str, Any]],
+    fmt: str,
+    columns: list[str],
+    target: Path | None,
+    files: dict[Path, str],
+    progress: Progress | None,
+) -> str:
+    """Copy the attachment files, then write the records to ``target``; returns the records' text."""
     with (progress or _no_progress)("exporting", len(files)) as advance:
         for path, digest in files.items():
             _write_blob(inventory, digest, path)
             advance(1)
-    text = write_records(rows, fmt, list(COLUMNS))
+    text = write_records(rows, fmt, columns)
     if target is not None:
         content = text.encode("utf-8")
         write_atomically(target, lambda handle: handle.write(content))
-    return ExportResult(fmt, len(rows), len(files), str(target) if target else None, text)
+    return text
 
 
 def _write_blob(inventory: Inventory, digest: str, path: Path) -> None:

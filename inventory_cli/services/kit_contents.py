@@ -27,7 +27,8 @@ def _clean_note(note: str | None) -> str | None:
     return text or None
 
 
-def _check_per_unit(per_unit: int) -> None:
+def check_per_unit(per_unit: int) -> None:
+    """Refuse a per-unit quantity outside 1..MAX_PER_UNIT."""
     if not 1 <= per_unit <= MAX_PER_UNIT:
         raise InvalidInputError(f"per-unit quantity {per_unit} must be between 1 and {MAX_PER_UNIT}")
 
@@ -54,7 +55,7 @@ def add_content(
     inventory: Inventory, kit_name: str, key: str, per_unit: int = 1, note: str | None = None
 ) -> KitLineView:
     """Add a part to an active kit's contents; one line per part."""
-    _check_per_unit(per_unit)
+    check_per_unit(per_unit)
     clean_note = _clean_note(note)
     with inventory.uow() as uow:
         kit = _active_kit(uow, kit_name)
@@ -85,7 +86,7 @@ def edit_content(
     if per_unit is None and note is None:
         raise UsageError("nothing to change", hint="give --per-unit or --note")
     if per_unit is not None:
-        _check_per_unit(per_unit)
+        check_per_unit(per_unit)
     clean_note = _clean_note(note)
     with inventory.uow() as uow:
         kit = _active_kit(uow, kit_name)

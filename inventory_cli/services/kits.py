@@ -18,7 +18,8 @@ MAX_NAME = 255
 MAX_BUILD_TARGET = MAX_PER_UNIT = 1_000_000
 
 
-def _clean_name(name: str) -> str:
+def clean_kit_name(name: str) -> str:
+    """A kit name without surrounding blanks; refused when blank or too long."""
     text = name.strip()
     if not text:
         raise InvalidInputError("kit name is blank")
@@ -27,7 +28,8 @@ def _clean_name(name: str) -> str:
     return text
 
 
-def _clean_target(build_target: int) -> int:
+def clean_build_target(build_target: int) -> int:
+    """A build target within its bounds."""
     if not 0 <= build_target <= MAX_BUILD_TARGET:
         raise InvalidInputError(f"build target {build_target} must be between 0 and {MAX_BUILD_TARGET}")
     return build_target
@@ -90,8 +92,8 @@ def add_kit(
     inventory: Inventory, name: str, description: str | None = None, build_target: int = 1
 ) -> KitView:
     """Create a kit and its empty attachment set in one transaction."""
-    clean = _clean_name(name)
-    target = _clean_target(build_target)
+    clean = clean_kit_name(name)
+    target = clean_build_target(build_target)
     with inventory.uow() as uow:
         _refuse_taken(uow, clean)
         attachment_set = AttachmentSet()
@@ -139,13 +141,13 @@ def edit_kit(
     with inventory.uow() as uow:
         kit = find_kit(uow, name)
         if new_name is not None:
-            clean = _clean_name(new_name)
+            clean = clean_kit_name(new_name)
             _refuse_taken(uow, clean, current=kit)
             kit.name = clean
         if description is not None:
             kit.description = description.strip() or None
         if build_target is not None:
-            kit.build_target = _clean_target(build_target)
+            kit.build_target = clean_build_target(build_target)
         kit.updated_at = utcnow()
         uow.sets.flush()
         view = _view(uow, kit.name)

@@ -7,7 +7,7 @@ import csv
 import difflib
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,29 +89,34 @@ def _decode(data: bytes) -> tuple[str, list[FieldError]]:
     return "\n".join(lines), errors
 
 
-def _check_columns(names: Iterable[str], line: int) -> list[FieldError]:
+def _check_columns(names: Iterable[str], line: int, columns: Sequence[str]) -> list[FieldError]:
     errors = []
     for name in names:
-        if name not in COLUMNS and name not in IGNORED:
-            close = difflib.get_close_matches(name, COLUMNS, n=1)
+        if name not in columns and name not in IGNORED:
+            close = difflib.get_close_matches(name, columns, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(FieldError(line, name, f"unknown column{hint}"))
     return errors
 
 
-def read_records(data: bytes, fmt: str) -> ReadResult:
-    """Every row of ``data`` in format ``fmt`` with its line, and every error found on the way."""
+def read_records(
+    data: bytes, fmt: str, columns: Sequence[str] = COLUMNS, required: Sequence[str] = REQUIRED
+) -> ReadResult:
+    """Every row of ``data`` in format ``fmt`` with its line, and every error found on the way.
+
+    ``columns`` and ``required`` name the record format: parts by default.
+    """
     text, errors = _decode(data)
     if errors:
         return ReadResult([], errors, [])
     if not text.strip():
         return ReadResult([], [FieldError(1, "", "the file has no rows")], [])
     if fmt in ("csv", "tsv"):
-        return _read_delimited(text, "," if fmt == "csv" else "\t")
-    return _read_json(text) if fmt == "json" else _read_ndjson(text)
+        return _read_delimited(text, "," if fmt == "csv" else "\t", columns, required)
+    return _read_json(text, columns) if fmt == "json" else _read_ndjson(text, columns)
 
 
-def _read_delimited(text: str, delimiter: str) -> ReadResult:
+def _read_delimited(text: str, delimiter: str, columns: Sequence[str], required: Sequence[str]) -> ReadResult:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     errors: list[FieldError] = []
     rows: list[RawRow] = []
@@ -126,8 +131,8 @@ def _read_delimited(text: str, delimiter: str) -> ReadResult:
         elif name in seen:
             errors.append(FieldError(1, name, "column is named twice"))
         seen.add(name)
-    errors += _check_columns([name for name in header if name], 1)
-    errors += [FieldError(1, name, "required column is missing") for name in REQUIRED if name not in seen]
+    errors += _check_columns([name for name in header if name], 1, columns)
+    errors += [FieldError(1, name, "required column is missing") for name in required if name not in seen]
     if errors:
         return ReadResult([], errors, header)
     line = reader.line_num
@@ -164,21 +169,28 @@ class _Objects:
         return result
 
 
-def _row(value: Any, line: int, hook: _Objects, rows: list[RawRow], errors: list[FieldError]) -> None:
+def _row(
+    value: Any,
+    line: int,
+    hook: _Objects,
+    rows: list[RawRow],
+    errors: list[FieldError],
+    columns: Sequence[str],
+) -> None:
     """Check one decoded JSON row and keep it."""
     if not isinstance(value, dict):
         errors.append(FieldError(line, "", f"a row must be a JSON object, not {type(value).__name__}"))
     elif hook.duplicates:
         errors += [FieldError(line, name, "key appears twice in the object") for name in hook.duplicates]
     else:
-        unknown = _check_columns(value, line)
+        unknown = _check_columns(value, line, columns)
         errors += unknown
         if not unknown:
             rows.append(RawRow(line, value))
     hook.duplicates.clear()
 
 
-def _read_json(text: str) -> ReadResult:
+def _read_json(text: str, columns: Sequence[str]) -> ReadResult:
     hook = _Objects()
     decoder = json.JSONDecoder(object_pairs_hook=hook)
     rows: list[RawRow] = []
@@ -202,7 +214,7 @@ def _read_json(text: str) -> ReadResult:
                 value, position = decoder.raw_decode(text, position)
             except json.JSONDecodeError as exc:
                 return ReadResult(rows, [*errors, FieldError(exc.lineno, "", f"invalid JSON: {exc.msg}")], [])
-            _row(value, line, hook, rows, errors)
+            _row(value, line, hook, rows, errors, columns)
             position = skip(position)
             separator = text[position : position + 1]
             position = skip(position + 1)
@@ -217,7 +229,7 @@ def _read_json(text: str) -> ReadResult:
     return ReadResult(rows, errors, [])
 
 
-def _read_ndjson(text: str) -> ReadResult:
+def _read_ndjson(text: str, columns: Sequence[str]) -> ReadResult:
     hook = _Objects()
     decoder = json.JSONDecoder(object_pairs_hook=hook)
     rows: list[RawRow] = []
@@ -231,7 +243,7 @@ def _read_ndjson(text: str) -> ReadResult:
             errors.append(FieldError(number, "", f"invalid JSON: {exc.msg}"))
             hook.duplicates.clear()
             continue
-        _row(value, number, hook, rows, errors)
+        _row(value, number, hook, rows, errors, columns)
     return ReadResult(rows, errors, [])
 
 

@@ -1,0 +1,364 @@
+"""Import kits from a record file: read and check every row first, then write in batches.
+
+The checks, attachment handling, rejects file and result are the parts import's own; only what
+is a kit's (name, build target, status, contents) is handled here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import select
+
+from inventory_cli.bootstrap import Inventory
+from inventory_cli.domain.models import Attachment, AttachmentKind, AttachmentSet, Kit, KitContent, utcnow
+from inventory_cli.domain.records import FieldError, PartRecord
+from inventory_cli.errors import ConflictError, StorageError
+from inventory_cli.services.importing import (
+    BATCH_SIZE,
+    Checked,
+    Content,
+    ImportResult,
+    Progress,
+    StopCheck,
+    _Context,
+    _Importer,
+    _never_stop,
+    _no_progress,
+    _publish,
+    _publish_file,
+    _retry_busy,
+    _write_rejects,
+)
+from inventory_cli.services.kit_records import KIT_COLUMNS, KIT_REQUIRED, KitRecord, parse_kit_record
+from inventory_cli.services.record_files import read_records
+from inventory_cli.storage.kit_rows import StoredKit, part_ids, stored_kits
+from inventory_cli.storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CheckedKit:
+    """A kit record that passed every check: part ids of its contents and its checked attachments."""
+
+    record: KitRecord
+    contents: dict[int, tuple[str, int]]  # part id -> (key, per-unit quantity)
+    attached: Checked  # the attachments, checked exactly as a part's are
+    given: frozenset[str]
+
+    @property
+    def attachments(self) -> tuple[Content, ...]:
+        """The checked contents of the ``attach`` entries, in order."""
+        return self.attached.contents
+
+
+def _check(
+    importer: _Importer, record: KitRecord, given: frozenset[str], parts: dict[str, int]
+) -> CheckedKit | None:
+    """Check what only the inventory can tell: part keys, attachment files and blobs."""
+    before = len(importer.errors.get(record.line, []))
+    contents: dict[int, tuple[str, int]] = {}
+    for key, quantity in record.contents:
+        part_id = parts.get(key)
+        if part_id is None:
+            importer.fail(FieldError(record.line, "contents", f"unknown part {key}"))
+        else:
+            contents[part_id] = (key, quantity)
+    # The attachment checks of a part record with only attach and cover.
+    as_part = PartRecord(record.line, record.name, {}, None, (), (), record.attach, record.cover)
+    attached = importer.check(as_part, given, _Context({}, {}, {}))
+    if attached is None or len(importer.errors.get(record.line, [])) > before:
+        return None
+    return CheckedKit(record, contents, attached, given)
+
+
+def differences(checked: CheckedKit, stored: StoredKit) -> list[str]:
+    """The columns in which a record differs from the kit already stored (only columns it gives)."""
+    record, given = checked.record, checked.given
+    changed = [
+        column
+        for column, value, held in (
+            ("description", record.description, stored.description),
+            ("build_target", record.build_target, stored.build_target),
+            ("status", record.status, stored.status),
+        )
+        if column in given and value != held
+    ]
+    if "contents" in given and dict(record.contents) != stored.contents:
+        changed.append("contents")
+    contents = checked.attachments
+    if "attach" in given and not all(any(c.matches(s) for s in stored.attachments) for c in contents):
+        changed.append("attach")
+    if "cover" in given and record.cover is not None:
+        if record.cover < 0:
+            wanted = None
+        else:
+            found = [s.id for s in stored.attachments if contents[record.cover].matches(s)]
+            wanted = found[0] if found else -1
+        if wanted != stored.cover_id:
+            changed.append("cover")
+    return changed
+
+
+def _action(checked: CheckedKit, stored: StoredKit | None, on_conflict: str) -> tuple[str, str | None]:
+    """create, skip or update, or why the row is refused (a conflict)."""
+    if stored is None:
+        return "create", None
+    changed = differences(checked, stored)
+    if not changed:
+        return "skip", None
+    if on_conflict == "error":
+        return "", f"kit {stored.name!r} exists with different {', '.join(changed)}"
+    if on_conflict == "skip":
+        return "skip", None
+    # The kit rule: an archived kit's contents do not change (unarchiving in the same record may).
+    if "contents" in changed and stored.status == checked.record.status == "archived":
+        return "", f"kit {stored.name!r} is archived; its contents cannot change"
+    return "update", None
+
+
+def import_kits(
+    inventory: Inventory,
+    data: bytes,
+    *,
+    name: str,
+    fmt: str,
+    base_dir: Path,
+    on_conflict: str = "error",
+    dry_run: bool = False,
+    keep_going: bool = False,
+    rejects: Path | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+    should_stop: StopCheck = _never_stop,
+) -> ImportResult:
+    """Import kit records; nothing is written while any row is bad, unless ``keep_going``."""
+    importer = _Importer(inventory, name, base_dir, should_stop)
+    result = ImportResult(name, fmt, dry_run=dry_run)
+    read = read_records(data, fmt, KIT_COLUMNS, KIT_REQUIRED)
+    result.rows = len(read.rows)
+    row_lines = {row.line for row in read.rows}
+    for error in read.errors:
+        importer.fail(error)
+        result.fatal = result.fatal or error.line not in row_lines
+    records: list[tuple[KitRecord, frozenset[str]]] = []
+    for row in read.rows:
+        if row.line in importer.errors:
+            continue
+        record, errors = parse_kit_record(row.values, row.line)
+        for error in errors:
+            importer.fail(error)
+        if record is not None:
+            records.append((record, frozenset(row.values)))
+    _refuse_duplicates(importer, [record for record, _ in records])
+    records = [(r, given) for r, given in records if r.line not in importer.errors]
+    with inventory.uow(read_only=True) as uow:
+        existing = stored_kits(uow.session)
+        parts = part_ids(uow.session)
+    plan: list[tuple[CheckedKit, str]] = []
+    for record, given in records:
+        checked = _check(importer, record, given, parts)
+        if checked is None:
+            continue
+        action, refusal = _action(checked, existing.get(record.folded), on_conflict)
+        if refusal is not None:
+            conflict = FieldError(record.line, "name", refusal)
+            importer.conflicts.append(conflict)
+            result.conflicts.append(importer.line_text(conflict))
+            importer.errors.setdefault(record.line, [])
+            continue
+        plan.append((checked, action))
+        result.planned[action] += 1
+    result.errors = [importer.line_text(e) for line in sorted(importer.errors) for e in importer.errors[line]]
+    result.rejected = len(set(importer.errors) & row_lines)
+    if result.fatal or ((result.errors or result.conflicts) and not keep_going):
+        return result
+    if rejects is not None and keep_going and not dry_run:
+        _write_rejects(rejects, read, fmt, importer)
+    if dry_run:
+        return result
+    with (progress or _no_progress)("importing", len(plan)) as advance:
+        for start in range(0, len(plan), batch_size):
+            stop = should_stop()
+            if stop:
+                result.interrupted = stop
+                return result
+            chunk = plan[start : start + batch_size]
+            batch = [checked for checked, action in chunk if action != "skip"]
+            result.skipped += len(chunk) - len(batch)
+            published = _publish(inventory, [checked.attached for checked in batch])
+            counts = _retry_busy(lambda b=batch, p=published: _write_batch(inventory, b, on_conflict, p))  # type: ignore[misc]
+            result.created += counts[0]
+            result.updated += counts[1]
+            result.skipped += counts[2]
+            result.committed = start + len(chunk)
+            advance(len(chunk))
+    return result
+
+
+def _refuse_duplicates(importer: _Importer, records: list[KitRecord]) -> None:
+    """A name on two lines (without regard to case): both lines are refused, each naming the other."""
+    first: dict[str, KitRecord] = {}
+    for record in records:
+        other = first.get(record.folded)
+        if other is None:
+            first[record.folded] = record
+            continue
+        message = "duplicate kit name {!r} (also on line {})"
+        importer.fail(FieldError(record.line, "name", message.format(record.name, other.line)))
+        importer.fail(FieldError(other.line, "name", message.format(other.name, record.line)))
+
+
+def _write_batch(
+    inventory: Inventory, batch: list[CheckedKit], on_conflict: str, published: set[str]
+) -> tuple[int, int, int]:
+    """Create, update or skip each kit of the batch in one transaction; returns the three counts."""
+    with inventory.uow() as uow:
+        # Another import may have written some of these kits since the plan was made.
+        stored = stored_kits(uow.session)
+        creates: list[CheckedKit] = []
+        updates: list[tuple[CheckedKit, StoredKit]] = []
+        skipped = 0
+        for checked in batch:
+            found = stored.get(checked.record.folded)
+            if found is None:
+                creates.append(checked)
+                continue
+            action, refusal = _action(checked, found, on_conflict)
+            if refusal is not None:
+                raise ConflictError(
+                    f"{refusal} (written by another import meanwhile)",
+                    hint="run the import again with --on-conflict skip or update",
+                )
+            if action == "skip":
+                skipped += 1
+            else:
+                updates.append((checked, found))
+        _ensure_blobs(inventory, [*creates, *(c for c, _ in updates)], published)
+        for checked in creates:
+            _create(uow, checked)
+        for checked, found in updates:
+            _update(uow, checked, found)
+        uow.commit()
+    return len(creates), len(updates), skipped
+
+
+def _ensure_blobs(inventory: Inventory, kits: list[CheckedKit], published: set[str]) -> None:
+    """Under the write lock (as 'store gc' deletes), every blob the batch names is in the store."""
+    seen: set[str] = set()
+    for checked in kits:
+        for content in checked.attachments:
+            digest = content.digest
+            if digest is None or digest in seen:
+                continue
+            seen.add(digest)
+            if inventory.blobs.exists(digest):
+                continue
+            if content.path is None:
+                raise StorageError(f"blob {digest} left the store during the import")
+            _publish_file(inventory, content)
+            published.add(digest)
+
+
+def _attachment(set_id: int, content: Content) -> Attachment:
+    return Attachment(
+        attachment_set_id=set_id,
+        kind=content.kind,
+        title=content.title,
+        blob_digest=content.digest,
+        url=content.url,
+        filename=content.filename,
+        content_type=content.content_type,
+        size_bytes=content.size,
+    )
+
+
+def _set_status(kit: Kit, status: str) -> None:
+    if kit.status != status:
+        kit.status = status
+        kit.archived_at = utcnow() if status == "archived" else None
+
+
+def _create(uow: UnitOfWork, checked: CheckedKit) -> None:
+    """A new kit with its set, contents, attachments and cover."""
+    session, record = uow.session, checked.record
+    attachment_set = AttachmentSet()
+    session.add(attachment_set)
+    session.flush()
+    assert attachment_set.id is not None
+    kit = Kit(
+        name=record.name,
+        description=record.description,
+        build_target=record.build_target,
+        attachment_set_id=attachment_set.id,
+    )
+    _set_status(kit, record.status)
+    session.add(kit)
+    session.flush()
+    assert kit.id is not None
+    for part_id, (_key, quantity) in checked.contents.items():
+        session.add(KitContent(kit_id=kit.id, part_id=part_id, per_unit=quantity))
+    rows = [_attachment(attachment_set.id, content) for content in checked.attachments]
+    session.add_all(rows)
+    session.flush()
+    ids = [row.id for row in rows]
+    if record.cover is not None:
+        attachment_set.cover_attachment_id = None if record.cover < 0 else ids[record.cover]
+    else:
+        images = [row.id for row in rows if row.kind == AttachmentKind.IMAGE.value]
+        attachment_set.cover_attachment_id = images[0] if images else None
+    session.flush()
+
+
+def _update(uow: UnitOfWork, checked: CheckedKit, stored: StoredKit) -> None:
+    """Bring one kit to what its record gives; contents are replaced, attachments only added."""
+    session, record, given = uow.session, checked.record, checked.given
+    kit = session.get(Kit, stored.id)
+    attachment_set = session.get(AttachmentSet, stored.set_id)
+    assert kit is not None and kit.id is not None and attachment_set is not None
+    if "description" in given:
+        kit.description = record.description
+    if "build_target" in given:
+        kit.build_target = record.build_target
+    if "contents" in given:
+        wanted = checked.contents
+        for line in _lines(uow, kit.id):
+            if line.part_id not in wanted:
+                session.delete(line)
+            elif line.per_unit != wanted[line.part_id][1]:
+                line.per_unit = wanted[line.part_id][1]
+                line.updated_at = utcnow()
+        held = {line.part_id for line in _lines(uow, kit.id)}
+        for part_id, (_key, quantity) in wanted.items():
+            if part_id not in held:
+                session.add(KitContent(kit_id=kit.id, part_id=part_id, per_unit=quantity))
+    if "status" in given:
+        _set_status(kit, record.status)
+    kit.updated_at = utcnow()
+    ids: list[int | None] = []
+    new: list[Attachment] = []
+    for content in checked.attachments:
+        found = [s.id for s in stored.attachments if content.matches(s)]
+        if found:
+            ids.append(found[0])
+        else:
+            row = _attachment(stored.set_id, content)
+            session.add(row)
+            new.append(row)
+            ids.append(None)
+    session.flush()
+    added = list(new)
+    ids = [i if i is not None else new.pop(0).id for i in ids]
+    if "cover" in given and record.cover is not None:
+        attachment_set.cover_attachment_id = None if record.cover < 0 else ids[record.cover]
+    elif stored.cover_id is None:
+        # As when attaching: the first image added to a set without a cover becomes the cover.
+        first = next((row.id for row in added if row.kind == AttachmentKind.IMAGE.value), None)
+        if first is not None:
+            attachment_set.cover_attachment_id = first
+    session.flush()
+
+
+def _lines(uow: UnitOfWork, kit_id: int) -> list[KitContent]:
+    """A kit's content lines as ORM rows."""
+    return list(uow.session.exec(select(KitContent).where(KitContent.kit_id == kit_id)).all())
