@@ -45,8 +45,12 @@ class ErrorBoundary(TyperGroup):
             output.error(exc.message, exc.hint)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt as exc:
-            output.error("interrupted", "whatever was not yet committed has been rolled back")
-            code = ExitCode.TERMINATED if isinstance(exc, Terminated) else ExitCode.INTERRUPTED
+            terminated = isinstance(exc, Terminated)
+            output.error(
+                "terminated" if terminated else "interrupted",
+                "whatever was not yet committed has been rolled back",
+            )
+            code = ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED
             raise typer.Exit(int(code)) from None
         except Exception as exc:
             output.error(f"unexpected error: {type(exc).__name__}: {exc}", "this is a bug; please report it")

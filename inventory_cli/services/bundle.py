@@ -157,7 +157,7 @@ def restore_bundle(inventory: Inventory, source: Path, *, progress: Progress | N
     Every member is checked before anything is written; the blobs are published, then the rows
     are committed in one transaction.
     """
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import DataError, IntegrityError
 
     from inventory_cli.services.bundle_merge import apply_merge, plan_merge
     from inventory_cli.services.bundle_reader import read_bundle
@@ -175,7 +175,14 @@ def restore_bundle(inventory: Inventory, source: Path, *, progress: Progress | N
                     "which the bundle does not hold"
                 )
         with inventory.uow() as uow:
-            plan = plan_merge(uow.session, contents.data)
+            try:
+                plan = plan_merge(uow.session, contents.data)
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                # Rows pointing at ids the bundle lacks, or values of the wrong kind: the checksums
+                # only prove the data arrived as written, not that whoever wrote it was careful.
+                raise InvalidInputError(
+                    f"bundle {source}: its rows do not fit together ({type(exc).__name__}: {exc})"
+                ) from None
             if plan.conflicts:
                 shown = ", ".join(plan.conflicts[:MAX_CONFLICTS_SHOWN])
                 more = len(plan.conflicts) - MAX_CONFLICTS_SHOWN
@@ -186,12 +193,14 @@ def restore_bundle(inventory: Inventory, source: Path, *, progress: Progress | N
                 )
             try:
                 apply_merge(uow.session, plan)
-            except IntegrityError as exc:
+                for staged in contents.staged.values():
+                    summary.blobs_added += store.publish(staged)
+                # PostgreSQL checks the deferred cover rules only here.
+                uow.commit()
+            except (IntegrityError, DataError, KeyError) as exc:
+                reason = exc.orig if isinstance(exc, IntegrityError | DataError) else f"no row {exc}"
                 raise InvalidInputError(
-                    f"bundle {source}: its rows are refused by the database ({exc.orig})"
+                    f"bundle {source}: its rows are refused by the database ({reason})"
                 ) from None
-            for staged in contents.staged.values():
-                summary.blobs_added += store.publish(staged)
-            uow.commit()
     summary.created, summary.skipped = plan.created(), plan.skipped()
     return summary

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from inventory_cli.errors import InvalidInputError
+from inventory_cli.storage.copying import set_high_water
 from inventory_cli.storage.tables import (
     TABLE_ORDER,
     Row,
@@ -26,6 +27,7 @@ from inventory_cli.storage.tables import (
     read_typed,
     set_cover,
 )
+from inventory_cli.storage.tables import table as table_of
 
 Key = tuple[Hashable, ...]
 
@@ -231,6 +233,9 @@ def apply_merge(session: Session, plan: MergePlan) -> None:
                 ids[table][row["id"]] = row["id"]
         # Rows keeping their ids go first, so that a new id handed out below can never be one of theirs.
         insert_rows(session, table, kept)
+        if kept:
+            # Explicit ids do not move a PostgreSQL sequence: move it past them before new ids are drawn.
+            set_high_water(session.connection(), table_of(table), 0)
         for old_id, values in renumbered:
             ids[table][old_id] = insert_row(session, table, values)
     for set_id, attachment_id in covers:

@@ -32,7 +32,7 @@ from inventory_cli.storage.tables import Row
 # What reading a damaged or cut-off tar (or gzip) stream raises.
 DAMAGED = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
 # A table's rows are held in memory; this is far above any hobby inventory (about a million parts).
-MAX_DATA_BYTES = 2 * 1024 * 1024 * 1024
+MAX_DATA_BYTES = 256 * 1024 * 1024  # a table's JSON is read whole: keep a crafted one from filling memory
 
 
 @dataclass
@@ -83,6 +83,8 @@ def _check_safe(member: tarfile.TarInfo, where: str) -> None:
         raise InvalidInputError(f"{where}: unsafe member {name!r} (absolute path or '..')")
     if not member.isfile():
         raise InvalidInputError(f"{where}: unsafe member {name!r}: {_member_kind(member)}")
+    if member.issparse():
+        raise InvalidInputError(f"{where}: unsafe member {name!r}: a sparse file")
 
 
 def _read_small(tar: tarfile.TarFile, member: tarfile.TarInfo, limit: int, where: str) -> bytes:

@@ -63,4 +63,6 @@ def _json_sqlite(element: json_text_elements, compiler: Any, **kw: Any) -> str:
 
 @compiles(json_text_elements)
 def _json_default(element: json_text_elements, compiler: Any, **kw: Any) -> str:
-    return f"json_array_elements_text({_args(element, compiler, **kw)})"
+    # A part without tags holds JSON null, and PostgreSQL refuses to take elements of a scalar.
+    value = _args(element, compiler, **kw)
+    return f"json_array_elements_text(CASE WHEN json_typeof({value}) = 'array' THEN {value} END)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,6 +152,7 @@ def test_db_check_reports_an_orphan_set(db_backend: DbBackend, ids: dict[str, An
 def test_cli_smoke(db_backend: DbBackend, cli: CliRun, files: Files) -> None:
     """part add / attach / list, set cover, stock, part rm on both databases."""
     json_out(cli("part", "add", "Timer", "--key", "TIME", "--tag", "Analog", "--json"))
+    json_out(cli("part", "add", "Untagged", "--key", "NTAG", "--json"))  # tags stored as JSON null
     first = json_out(cli("part", "attach", "TIME", str(files.png("a.png", (1, 2, 3))), "--json"))
     second = json_out(cli("part", "attach", "TIME", str(files.png("b.png", (4, 5, 6))), "--json"))
     assert first["is_cover"] and not second["is_cover"]
@@ -166,6 +168,35 @@ def test_cli_smoke(db_backend: DbBackend, cli: CliRun, files: Files) -> None:
     assert_error(cli("set", "cover", "part:TIME", "999"), ExitCode.NOT_FOUND)
     assert cli("part", "rm", "TIME", "--force", "--yes").exit_code == 0
     assert db_backend.query("SELECT COUNT(*) FROM attachments") == [(0,)]
+    assert json_out(cli("db", "check", "--json"))["ok"] is True
+
+
+def test_a_bundle_restores_into_either_database_and_new_rows_follow(
+    db_backend: DbBackend, cli: CliRun, files: Files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle written from SQLite restores every row with its id; new rows then get fresh ids."""
+    monkeypatch.setenv("INVENTORY_DB", f"sqlite:///{tmp_path / 'source.db'}")
+    json_out(cli("part", "add", "Timer", "--key", "TIME", "--json"))
+    json_out(cli("part", "add", "Relay", "--key", "RELY", "--json"))
+    json_out(cli("part", "attach", "TIME", str(files.png("a.png", (1, 2, 3))), "--json"))
+    json_out(cli("kit", "add", "Clock", "--json"))
+    bundle = tmp_path / "b.tar"
+    assert cli("export", "--bundle", str(bundle)).exit_code == 0
+    source = {p["key"]: p for p in json_out(cli("part", "list", "--json"))}
+    monkeypatch.setenv("INVENTORY_DB", db_backend.url)
+
+    restored = json_out(cli("import", "--bundle", str(bundle), "--json"))
+
+    assert restored["created"]["parts"] == 2
+    assert {p["key"]: p for p in json_out(cli("part", "list", "--json"))} == source
+    # A sequence left behind the restored ids would hand out a taken id here (duplicate key).
+    assert cli("part", "add", "Buzzer", "--key", "BUZZ").exit_code == 0
+    ((new_id, restored_max),) = db_backend.query(
+        "SELECT MAX(CASE WHEN key = 'BUZZ' THEN id END), MAX(CASE WHEN key <> 'BUZZ' THEN id END) FROM parts"
+    )
+    assert new_id > restored_max
+    assert cli("kit", "add", "Radio").exit_code == 0
+    assert cli("box", "add", "Drawer", "--capacity", "2").exit_code == 0
     assert json_out(cli("db", "check", "--json"))["ok"] is True
 
 
