@@ -28,7 +28,7 @@ class RowsRefused(Exception):
 
 
 # Ports a URL means when it names none, so that two spellings of one server compare equal.
-DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
+DEFAULT_PORTS = {"postgresql": 5432}
 
 
 def copy_order() -> list[Table]:

@@ -209,8 +209,9 @@ def _translate_postgres_error(original: BaseException, url: str) -> InventoryErr
         return BusyError(f"database busy: {where}: {first_line}", hint="retry in a moment")
     if state == "3D000":
         return StorageError(f"database {where} does not exist", hint="create it first (createdb)")
-    if state.startswith("28") or not state or state.startswith("08") or state.startswith("57P"):
-        # No SQLSTATE: libpq could not reach the server at all.
+    unreached = not state and type(original).__name__ in ("OperationalError", "InterfaceError")
+    if unreached or state.startswith(("28", "08", "57P")):
+        # No SQLSTATE on a connection error: libpq could not reach the server at all.
         return StorageError(f"cannot connect to database {where}: {first_line}")
     if state.startswith("42501"):
         return StorageError(f"database {where}: permission denied: {first_line}")

@@ -94,13 +94,14 @@ class PartFilter:
             found.append(col(Part.type_id) == self.type_id)
         if self.tag is not None:
             tags = json_text_elements(col(Part.tags)).table_valued("value")
-            wanted = self.tag.casefold()
+            wanted = _folded(literal(self.tag))
             found.append(select(literal(1)).select_from(tags).where(_folded(tags.c.value) == wanted).exists())
         if self.max_stock is not None:
             found.append(total <= self.max_stock)
         if self.search is not None:
             # A position search matches the text literally (no LIKE wildcards), after folding both sides.
-            term = self.search.casefold()
+            # The term is folded by the database too, so both sides fold alike on every dialect.
+            term = _folded(literal(self.search))
             found.append(
                 or_(
                     *(

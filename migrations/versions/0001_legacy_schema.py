@@ -57,7 +57,7 @@ def _postgres() -> bool:
     return bool(op.get_bind().dialect.name == "postgresql")
 
 
-def key_format_check() -> sa.CheckConstraint:
+def _key_format_check() -> sa.CheckConstraint:
     """Four uppercase ASCII letters, in the dialect's own pattern syntax."""
     pattern = "key ~ '^[A-Z]{4}$'" if _postgres() else "key GLOB '[A-Z][A-Z][A-Z][A-Z]'"
     return sa.CheckConstraint(f"length(key) = 4 AND {pattern}", name="ck_parts_key_format")
@@ -102,7 +102,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_parts"),
         sa.UniqueConstraint("key", name="uq_parts_key"),
         sa.CheckConstraint("pin_count IS NULL OR pin_count > 0", name="ck_parts_pin_count_positive"),
-        key_format_check(),
+        _key_format_check(),
         sa.ForeignKeyConstraint(
             ["type_id"], ["types.id"], name="fk_parts_type_id_types", ondelete="RESTRICT"
         ),
