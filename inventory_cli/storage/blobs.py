@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -127,17 +127,32 @@ class LocalBlobStore:
             raise StorageError(f"blob store {self.root} is not writable: {exc.strerror}") from exc
         return tmp
 
+    def _create_temp(self) -> tuple[int, Path]:
+        """A new temp file in the store's temp area, created read-only for everyone the umask allows.
+
+        Blobs are immutable: the mode is given at creation (the kernel applies the umask), so the
+        file needs no chmod; the descriptor stays writable. The temp folder is made only when absent.
+        """
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        tmp = self.root / "tmp"
+        for _ in range(100):
+            path = tmp / f"stage-{secrets.token_hex(8)}"
+            try:
+                return os.open(path, flags, 0o444), path
+            except FileExistsError:
+                continue
+            except FileNotFoundError:
+                self._tmp_dir()
+            except OSError as exc:
+                raise StorageError(f"blob store {self.root} is not writable: {exc.strerror}") from exc
+        raise StorageError(f"blob store {self.root}: cannot create a temp file in {tmp}")
+
     @contextmanager
     def stage(self, source: BinaryIO, max_bytes: int) -> Iterator[StagedBlob]:
         """Copy ``source`` into a temp file while hashing it; the temp file goes on exit."""
-        tmp_dir = self._tmp_dir()
+        fd, path = self._create_temp()
         try:
-            handle = tempfile.NamedTemporaryFile(dir=tmp_dir, prefix="stage-", delete=False)  # noqa: SIM115
-        except OSError as exc:
-            raise StorageError(f"blob store {self.root} is not writable: {exc.strerror}") from exc
-        path = Path(handle.name)
-        try:
-            with handle:
+            with open(fd, "wb") as handle:
                 staged = self._copy(source, handle, max_bytes, path)
             yield staged
         finally:
@@ -149,8 +164,6 @@ class LocalBlobStore:
         size = 0
         head = b""
         try:
-            # Blobs are immutable: readable by whoever may read the store, writable by nobody.
-            os.fchmod(handle.fileno(), 0o444 & ~current_umask())
             while chunk := source.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
@@ -172,9 +185,14 @@ class LocalBlobStore:
         if self._touch(target):
             return False
         try:
-            created = _make_dirs(target.parent)
+            created: list[Path] = []
             # Same content, same name: a concurrent writer's rename over ours is harmless.
-            os.replace(staged.path, target)
+            try:
+                os.replace(staged.path, target)
+            except FileNotFoundError:
+                # Most new blobs need a new folder: made only when the rename says it is missing.
+                created = _make_dirs(target.parent)
+                os.replace(staged.path, target)
             if not self._deferred:
                 fsync_dir(target.parent)
                 # New folders must be durable in their parents too, or a crash could lose the blob.
