@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import secrets
@@ -56,13 +57,18 @@ def current_umask() -> int:
 
 def _make_dirs(folder: Path) -> list[Path]:
     """Create ``folder`` and its missing parents; return those created, deepest last."""
-    missing: list[Path] = []
-    while not folder.is_dir():
-        missing.append(folder)
-        folder = folder.parent
-    for path in reversed(missing):
-        path.mkdir(exist_ok=True)
-    return list(reversed(missing))
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        return []
+    except FileNotFoundError:
+        created = _make_dirs(folder.parent)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:  # made meanwhile by another writer
+            return created
+        return [*created, folder]
+    return [folder]
 
 
 def fsync_dir(path: Path) -> None:
@@ -100,6 +106,9 @@ class LocalBlobStore:
         self.root = root
         # Inside batch(): blobs are not synced one by one; one filesystem sync ends the batch.
         self._deferred = False
+        # Temp names: one random part per store object, then a counter (O_EXCL catches any clash).
+        self._temp_prefix = f"stage-{secrets.token_hex(6)}-"
+        self._temp_numbers = itertools.count()
 
     def __repr__(self) -> str:
         return f"LocalBlobStore({str(self.root)!r})"
@@ -136,7 +145,7 @@ class LocalBlobStore:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
         tmp = self.root / "tmp"
         for _ in range(100):
-            path = tmp / f"stage-{secrets.token_hex(8)}"
+            path = tmp / f"{self._temp_prefix}{next(self._temp_numbers)}"
             try:
                 return os.open(path, flags, 0o444), path
             except FileExistsError:
