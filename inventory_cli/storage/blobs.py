@@ -29,6 +29,8 @@ class StagedBlob:
     size: int
     path: Path
     head: bytes
+    # Set once the temp file has been renamed to its blob name: nothing is left to remove.
+    moved: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,12 +162,14 @@ class LocalBlobStore:
     def stage(self, source: BinaryIO, max_bytes: int) -> Iterator[StagedBlob]:
         """Copy ``source`` into a temp file while hashing it; the temp file goes on exit."""
         fd, path = self._create_temp()
+        staged: StagedBlob | None = None
         try:
             with open(fd, "wb") as handle:
                 staged = self._copy(source, handle, max_bytes, path)
             yield staged
         finally:
-            path.unlink(missing_ok=True)
+            if staged is None or not staged.moved:
+                path.unlink(missing_ok=True)
 
     def _copy(self, source: BinaryIO, handle: IO[bytes], max_bytes: int, path: Path) -> StagedBlob:
         """Hash and write ``source`` to ``handle`` durably, refusing more than ``max_bytes``."""
@@ -202,6 +206,7 @@ class LocalBlobStore:
                 # Most new blobs need a new folder: made only when the rename says it is missing.
                 created = _make_dirs(target.parent)
                 os.replace(staged.path, target)
+            staged.moved = True
             if not self._deferred:
                 fsync_dir(target.parent)
                 # New folders must be durable in their parents too, or a crash could lose the blob.

@@ -75,11 +75,14 @@ def test_stored_blobs_hold_the_files_bytes(
         assert (store_root / "sha256" / digest[:2] / digest[2:4] / digest).read_bytes() == source.read_bytes()
 
 
-def test_many_files_in_one_batch_are_all_stored(cli: CliRun, files: Files, db_path: Path) -> None:
+def test_many_files_in_one_batch_are_all_stored(
+    cli: CliRun, files: Files, db_path: Path, store_root: Path
+) -> None:
     rows = []
     for number in range(3 * importing.PUBLISH_THREADS):
         files.png(f"p{number}.png", color=(number, 10, 10))
         rows.append(f"{chr(65 + number)}AAA,part {number},p{number}.png")
     assert cli("import", str(csv_file(files, *rows))).exit_code == 0
     assert cli("store", "fsck").exit_code == 0
+    assert list((store_root / "tmp").iterdir()) == []  # every staged file became a blob
     assert len(query(db_path, "SELECT DISTINCT blob_digest FROM attachments")) == len(rows)
