@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +27,8 @@ from inventory_cli.domain.models import (
 from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.domain.records import FieldError, PartRecord, Source, parse_record
 from inventory_cli.domain.rules import sniff, title_for_url, validate_title
-from inventory_cli.errors import BusyError, ConflictError, InventoryError, StorageError
-from inventory_cli.services.intake import max_bytes_for, open_input, verify_file
+from inventory_cli.errors import BusyError, ConflictError, InvalidInputError, InventoryError, StorageError
+from inventory_cli.services.intake import max_bytes_for, open_input, verify_data, verify_file
 from inventory_cli.services.outfiles import write_atomically
 from inventory_cli.services.record_files import RawRow, ReadResult, read_records, write_records
 from inventory_cli.storage import bulk
@@ -37,6 +39,12 @@ BATCH_SIZE = 500
 # Test-only: seconds to wait after each committed batch, so that a test can signal a running import.
 DELAY_VARIABLE = "INVENTORY_TEST_IMPORT_BATCH_DELAY"
 BUSY_RETRIES = 5
+# Attachment files up to this size are read once, checked and hashed in memory, and kept for the
+# write (no second open and read); the budget bounds what one import keeps. Larger files are read
+# again when written, and refused if their content changed in between.
+INLINE_BYTES = 1024 * 1024
+INLINE_BUDGET = 64 * 1024 * 1024
+PUBLISH_THREADS = 4
 CONFLICT_MODES = ("error", "skip", "update")
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
@@ -55,6 +63,8 @@ class Content:
     filename: str | None = None
     content_type: str | None = None
     size: int | None = None
+    # A small file's bytes, read once when it was checked: exactly these go into the blob store.
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
     def matches(self, stored: bulk.StoredAttachment) -> bool:
         """Whether a stored attachment is this one: same content, or the same bare link."""
@@ -131,6 +141,7 @@ class _Importer:
         self.errors: dict[int, list[FieldError]] = {}
         self.file_cache: dict[Path, Content | str] = {}
         self.conflicts: list[FieldError] = []
+        self.inline_left = INLINE_BUDGET
 
     def fail(self, error: FieldError) -> None:
         self.errors.setdefault(error.line, []).append(error)
@@ -198,18 +209,30 @@ class _Importer:
         settings = self.inventory.settings
         try:
             with open_input(str(path), settings) as item:
-                verify_file(path, item)
-                hasher = hashlib.sha256()
-                while chunk := item.handle.read(CHUNK):
-                    hasher.update(chunk)
+                data = None
+                if item.size <= min(INLINE_BYTES, self.inline_left):
+                    limit = max_bytes_for(item, settings)
+                    data = item.handle.read(limit + 1)
+                    if len(data) > limit:
+                        raise InvalidInputError(f"{path} is larger than the limit of {limit} bytes")
+                    verify_data(data, item)
+                    self.inline_left -= len(data)
+                    digest, size = hashlib.sha256(data).hexdigest(), len(data)
+                else:
+                    verify_file(path, item)
+                    hasher = hashlib.sha256()
+                    while chunk := item.handle.read(CHUNK):
+                        hasher.update(chunk)
+                    digest, size = hasher.hexdigest(), item.size
                 return Content(
                     kind=item.sniffed.kind.value,
                     title=validate_title(item.name),
-                    digest=hasher.hexdigest(),
+                    digest=digest,
                     path=path,
                     filename=item.name[:255],
                     content_type=item.sniffed.content_type,
-                    size=item.size,
+                    size=size,
+                    data=data,
                 )
         except InventoryError as exc:
             return exc.message.replace(str(path), text)
@@ -436,16 +459,31 @@ def _publish(inventory: Inventory, batch: list[Checked]) -> set[str]:
         return published
     # A local store syncs the whole batch once at the end of the block, before the rows commit.
     together = getattr(inventory.blobs, "batch", None)
+    distinct: dict[str, Content] = {}
+    for content in files:
+        distinct.setdefault(content.digest or "", content)
     with together() if together else nullcontext():
-        for content in files:
-            if content.digest not in published:
+        if together is None or len(distinct) < 2 * PUBLISH_THREADS:
+            for content in distinct.values():
                 _publish_file(inventory, content)
-                published.add(content.digest or "")
+        else:
+            # Creating files and folders is mostly waiting on the filesystem, outside the GIL:
+            # a few threads overlap those waits. Each blob is still written atomically, and the
+            # batch's one sync still comes after all of them, before any row commits.
+            with ThreadPoolExecutor(PUBLISH_THREADS) as pool:
+                for _ in pool.map(lambda content: _publish_file(inventory, content), distinct.values()):
+                    pass
+    published.update(distinct)
     return published
 
 
 def _publish_file(inventory: Inventory, content: Content) -> None:
     assert content.path is not None
+    if content.data is not None:
+        with inventory.blobs.stage(io.BytesIO(content.data), len(content.data)) as staged:
+            assert staged.digest == content.digest
+            inventory.blobs.publish(staged)
+        return
     settings = inventory.settings
     with (
         open_input(str(content.path), settings) as item,

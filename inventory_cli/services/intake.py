@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import warnings
@@ -105,7 +106,17 @@ def verify_file(path: Path, item: InputFile) -> None:
         _verify_pdf(path, item.name, item.size)
 
 
-def _verify_image(path: Path, item: InputFile) -> None:
+def verify_data(data: bytes, item: InputFile) -> None:
+    """Check that ``data``, the whole content of ``item``, is an intact image or PDF as claimed."""
+    if sniff(data[:SNIFF_BYTES]) != item.sniffed:
+        raise InvalidInputError(f"{item.name} changed while it was being read; try again")
+    if item.sniffed.kind is AttachmentKind.IMAGE:
+        _verify_image(io.BytesIO(data), item)
+    elif item.sniffed.kind is AttachmentKind.PDF and b"%%EOF" not in data[-2048:]:
+        raise InvalidInputError(f"{item.name}: truncated PDF (no end-of-file marker)")
+
+
+def _verify_image(path: Path | BinaryIO, item: InputFile) -> None:
     from PIL import Image
 
     with warnings.catch_warnings():

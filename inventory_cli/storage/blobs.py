@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ class StagedBlob:
     size: int
     path: Path
     head: bytes
+    # Set once the temp file has been renamed to its blob name: nothing is left to remove.
+    moved: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,18 @@ def current_umask() -> int:
 
 def _make_dirs(folder: Path) -> list[Path]:
     """Create ``folder`` and its missing parents; return those created, deepest last."""
-    missing: list[Path] = []
-    while not folder.is_dir():
-        missing.append(folder)
-        folder = folder.parent
-    for path in reversed(missing):
-        path.mkdir(exist_ok=True)
-    return list(reversed(missing))
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        return []
+    except FileNotFoundError:
+        created = _make_dirs(folder.parent)
+        try:
+            os.mkdir(folder)
+        except FileExistsError:  # made meanwhile by another writer
+            return created
+        return [*created, folder]
+    return [folder]
 
 
 def fsync_dir(path: Path) -> None:
@@ -100,6 +108,9 @@ class LocalBlobStore:
         self.root = root
         # Inside batch(): blobs are not synced one by one; one filesystem sync ends the batch.
         self._deferred = False
+        # Temp names: one random part per store object, then a counter (O_EXCL catches any clash).
+        self._temp_prefix = f"stage-{secrets.token_hex(6)}-"
+        self._temp_numbers = itertools.count()
 
     def __repr__(self) -> str:
         return f"LocalBlobStore({str(self.root)!r})"
@@ -127,21 +138,38 @@ class LocalBlobStore:
             raise StorageError(f"blob store {self.root} is not writable: {exc.strerror}") from exc
         return tmp
 
+    def _create_temp(self) -> tuple[int, Path]:
+        """A new temp file in the store's temp area, created read-only for everyone the umask allows.
+
+        Blobs are immutable: the mode is given at creation (the kernel applies the umask), so the
+        file needs no chmod; the descriptor stays writable. The temp folder is made only when absent.
+        """
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        tmp = self.root / "tmp"
+        for _ in range(100):
+            path = tmp / f"{self._temp_prefix}{next(self._temp_numbers)}"
+            try:
+                return os.open(path, flags, 0o444), path
+            except FileExistsError:
+                continue
+            except FileNotFoundError:
+                self._tmp_dir()
+            except OSError as exc:
+                raise StorageError(f"blob store {self.root} is not writable: {exc.strerror}") from exc
+        raise StorageError(f"blob store {self.root}: cannot create a temp file in {tmp}")
+
     @contextmanager
     def stage(self, source: BinaryIO, max_bytes: int) -> Iterator[StagedBlob]:
         """Copy ``source`` into a temp file while hashing it; the temp file goes on exit."""
-        tmp_dir = self._tmp_dir()
+        fd, path = self._create_temp()
+        staged: StagedBlob | None = None
         try:
-            handle = tempfile.NamedTemporaryFile(dir=tmp_dir, prefix="stage-", delete=False)  # noqa: SIM115
-        except OSError as exc:
-            raise StorageError(f"blob store {self.root} is not writable: {exc.strerror}") from exc
-        path = Path(handle.name)
-        try:
-            with handle:
+            with open(fd, "wb") as handle:
                 staged = self._copy(source, handle, max_bytes, path)
             yield staged
         finally:
-            path.unlink(missing_ok=True)
+            if staged is None or not staged.moved:
+                path.unlink(missing_ok=True)
 
     def _copy(self, source: BinaryIO, handle: IO[bytes], max_bytes: int, path: Path) -> StagedBlob:
         """Hash and write ``source`` to ``handle`` durably, refusing more than ``max_bytes``."""
@@ -149,8 +177,6 @@ class LocalBlobStore:
         size = 0
         head = b""
         try:
-            # Blobs are immutable: readable by whoever may read the store, writable by nobody.
-            os.fchmod(handle.fileno(), 0o444 & ~current_umask())
             while chunk := source.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
@@ -172,9 +198,15 @@ class LocalBlobStore:
         if self._touch(target):
             return False
         try:
-            created = _make_dirs(target.parent)
+            created: list[Path] = []
             # Same content, same name: a concurrent writer's rename over ours is harmless.
-            os.replace(staged.path, target)
+            try:
+                os.replace(staged.path, target)
+            except FileNotFoundError:
+                # Most new blobs need a new folder: made only when the rename says it is missing.
+                created = _make_dirs(target.parent)
+                os.replace(staged.path, target)
+            staged.moved = True
             if not self._deferred:
                 fsync_dir(target.parent)
                 # New folders must be durable in their parents too, or a crash could lose the blob.
