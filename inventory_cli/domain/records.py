@@ -95,17 +95,22 @@ def text_value(value: Any, column: str) -> str:
     raise ValueError(f"{column} must be a text, not {type(value).__name__}")
 
 
+def name_value_pairs(value: Any, column: str, form: str) -> list[tuple[Any, Any]]:
+    """``A=1;B=2`` (or a JSON object ``{"A": 1}``) as raw (name, value) pairs; ``form`` shows one."""
+    if isinstance(value, dict):
+        return list(value.items())
+    pairs: list[tuple[Any, Any]] = []
+    for item in list_items(value, column):
+        name, sep, amount = item.partition("=")
+        if not sep:
+            raise ValueError(f"{item!r} is not {form}")
+        pairs.append((name, amount))
+    return pairs
+
+
 def parse_stock(value: Any) -> tuple[tuple[LocationRef, int], ...]:
     """``1-1=5;1-2=7`` (or a JSON object ``{"1-1": 5}``) as (location, quantity) pairs."""
-    if isinstance(value, dict):
-        pairs = list(value.items())
-    else:
-        pairs = []
-        for item in list_items(value, "stock"):
-            where, sep, amount = item.partition("=")
-            if not sep:
-                raise ValueError(f"{item!r} is not LOCATION=QUANTITY (e.g. 1-2=5)")
-            pairs.append((where, amount))
+    pairs = name_value_pairs(value, "stock", "LOCATION=QUANTITY (e.g. 1-2=5)")
     result: list[tuple[LocationRef, int]] = []
     for where, amount in pairs:
         ref = parse_location(str(where))

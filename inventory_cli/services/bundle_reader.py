@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import stat
 import tarfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -14,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from inventory_cli.errors import CheckFailedError, InvalidInputError, NotFoundError
+from inventory_cli.errors import CheckFailedError, InvalidInputError
 from inventory_cli.services.bundle_format import (
     MANIFEST,
     MAX_MANIFEST_BYTES,
@@ -24,6 +22,7 @@ from inventory_cli.services.bundle_format import (
     parse_manifest,
     sha256_hex,
 )
+from inventory_cli.services.intake import open_regular_file
 from inventory_cli.storage.blobs import StagedBlob
 from inventory_cli.storage.schema import HEAD_REVISION
 from inventory_cli.storage.stores import BlobStore, Progress
@@ -42,23 +41,6 @@ class BundleContents:
     manifest: Manifest
     data: dict[str, list[Row]] = field(default_factory=dict)
     staged: dict[str, StagedBlob] = field(default_factory=dict)
-
-
-def _open_file(path: Path) -> IO[bytes]:
-    """Open the bundle file, refusing anything but a regular file."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except FileNotFoundError:
-        raise NotFoundError(f"file not found: {path}") from None
-    except IsADirectoryError:
-        raise InvalidInputError(f"{path} is a directory, not a file") from None
-    except OSError as exc:
-        raise InvalidInputError(f"cannot open {path}: {exc.strerror}") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        raise InvalidInputError(f"{path} is {'a directory' if stat.S_ISDIR(mode) else 'not a regular file'}")
-    return os.fdopen(fd, "rb")
 
 
 def _member_kind(member: tarfile.TarInfo) -> str:
@@ -105,7 +87,7 @@ def read_bundle(path: Path, store: BlobStore, progress: Progress) -> Iterator[Bu
     Nothing is published: a bundle with one bad member leaves the store as it was.
     """
     where = f"bundle {path}"
-    with _open_file(path) as handle, ExitStack() as staged_files:
+    with open_regular_file(str(path))[0] as handle, ExitStack() as staged_files:
         try:
             contents = _read(handle, where, store, progress, staged_files)
         except DAMAGED as exc:

@@ -42,9 +42,8 @@ def _limit_for(kind: AttachmentKind, settings: Settings) -> int:
     return settings.max_image_bytes if kind is AttachmentKind.IMAGE else settings.max_pdf_bytes
 
 
-@contextmanager
-def open_input(path_text: str, settings: Settings) -> Iterator[InputFile]:
-    """Open ``path_text`` for attaching, refusing anything that is not an allowed regular file."""
+def open_regular_file(path_text: str) -> tuple[BinaryIO, os.stat_result]:
+    """Open ``path_text`` for reading with its stat, refusing anything that is not a regular file."""
     path = Path(path_text).expanduser()
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
@@ -63,7 +62,13 @@ def open_input(path_text: str, settings: Settings) -> Iterator[InputFile]:
         os.close(fd)
         kind = _FILE_KINDS.get(file_type, "special file")
         raise InvalidInputError(f"{path_text} is a {kind}, not a regular file")
-    handle = os.fdopen(fd, "rb")
+    return os.fdopen(fd, "rb"), info
+
+
+@contextmanager
+def open_input(path_text: str, settings: Settings) -> Iterator[InputFile]:
+    """Open ``path_text`` for attaching, refusing anything that is not an allowed regular file."""
+    handle, info = open_regular_file(path_text)
     with handle:
         if info.st_size == 0:
             raise InvalidInputError(f"{path_text} is empty")
@@ -80,7 +85,7 @@ def open_input(path_text: str, settings: Settings) -> Iterator[InputFile]:
             raise InvalidInputError(
                 f"{path_text} is {info.st_size} bytes; the limit for {sniffed.kind} files is {limit} bytes"
             )
-        yield InputFile(handle, path.name, info.st_size, sniffed)
+        yield InputFile(handle, Path(path_text).expanduser().name, info.st_size, sniffed)
 
 
 def max_bytes_for(item: InputFile, settings: Settings) -> int:

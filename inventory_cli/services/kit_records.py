@@ -9,7 +9,7 @@ from inventory_cli.domain.models import KitStatus
 from inventory_cli.domain.records import (
     FieldError,
     Source,
-    list_items,
+    name_value_pairs,
     parse_attach,
     parse_cover,
     text_value,
@@ -49,15 +49,7 @@ class KitRecord:
 
 def parse_contents(value: Any) -> tuple[tuple[str, int], ...]:
     """``ABCD=2;EFGH=1`` (or a JSON object ``{"ABCD": 2}``) as (part key, per-unit quantity) pairs."""
-    if isinstance(value, dict):
-        pairs = list(value.items())
-    else:
-        pairs = []
-        for item in list_items(value, "contents"):
-            key, sep, amount = item.partition("=")
-            if not sep:
-                raise ValueError(f"{item!r} is not KEY=QUANTITY (e.g. ABCD=2)")
-            pairs.append((key, amount))
+    pairs = name_value_pairs(value, "contents", "KEY=QUANTITY (e.g. ABCD=2)")
     result: list[tuple[str, int]] = []
     for key_text, amount in pairs:
         key = normalise_key(str(key_text).strip())
