@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from inventory_cli.domain.wording import counted as counted  # the one pluraliser, re-exported for commands
 from inventory_cli.errors import UsageError
 
 
@@ -76,11 +77,6 @@ def fields(title: str, pairs: Iterable[tuple[str, Any]], beside: Any = None) -> 
     layout = Table.grid(padding=(0, 2))
     layout.add_row(beside, grid)
     _console().print(layout)
-
-
-def counted(number: int, noun: str, plural: str | None = None) -> str:
-    """``1 part``, ``2 parts``: a number with its noun in the right form."""
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def human_size(size: int | None) -> str:

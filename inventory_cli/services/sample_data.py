@@ -8,16 +8,13 @@ from typing import Any
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.rules import SetRef
+from inventory_cli.domain.wording import counted
 from inventory_cli.errors import CheckFailedError, ConflictError
 from inventory_cli.services import boxes, database, kit_contents, kits, parts, sets, stock, store, types
 from inventory_cli.services.dto import AttachmentView
 from inventory_cli.services.sample_description import AttachmentSpec, SampleDescription, read_description
 
 Step = Callable[[str], None]
-
-
-def _counted(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 'es' if noun.endswith('x') else 's'}"
 
 
 @dataclass(frozen=True)
@@ -35,8 +32,8 @@ class Contents:
 
     def describe(self) -> str:
         """``40 parts, 4 kits and 3 boxes``, leaving out what there is none of."""
-        pairs = ((self.parts, "part"), (self.kits, "kit"), (self.boxes, "box"))
-        named = [_counted(number, noun) for number, noun in pairs if number]
+        pairs = ((self.parts, "part", None), (self.kits, "kit", None), (self.boxes, "box", "boxes"))
+        named = [counted(number, noun, plural) for number, noun, plural in pairs if number]
         return " and ".join(named) if len(named) < 3 else f"{named[0]}, {named[1]} and {named[2]}"
 
 
