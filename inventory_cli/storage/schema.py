@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 # Kept in step with migrations/versions by a test; reading it costs no Alembic import.
 KNOWN_REVISIONS = ("0001", "0002", "0003")
@@ -13,7 +14,7 @@ HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 
 # The tables of the database (of its current schema on PostgreSQL), per dialect.
-_TABLES_SQL = {
+TABLES_SQL = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     "postgresql": "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
 }
@@ -31,10 +32,22 @@ class SchemaState(StrEnum):
 
 def read_revision(connection: Connection) -> tuple[SchemaState, str | None]:
     """The database's schema state and Alembic revision (None when it has none)."""
-    tables = {row[0] for row in connection.execute(text(_TABLES_SQL[connection.dialect.name]))}
+    from sqlalchemy import text
+
+    tables = {row[0] for row in connection.execute(text(TABLES_SQL[connection.dialect.name]))}
+    revision = None
+    if "alembic_version" in tables:
+        revision = connection.execute(text(REVISION_SQL)).scalar()
+    return classify(tables, revision)
+
+
+REVISION_SQL = "SELECT version_num FROM alembic_version"
+
+
+def classify(tables: set[str], revision: str | None) -> tuple[SchemaState, str | None]:
+    """The schema state of a database holding ``tables``, at Alembic ``revision``."""
     if "alembic_version" not in tables:
         return (SchemaState.FOREIGN if tables else SchemaState.EMPTY), None
-    revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     if revision is None:
         return (SchemaState.FOREIGN if tables - {"alembic_version"} else SchemaState.EMPTY), None
     if revision == HEAD_REVISION:
