@@ -16,7 +16,7 @@ class Result:
     what: str
     ours: float
     baseline: float | None
-    goal: float
+    goal: float | None  # None: measured to explain another row, with no goal of its own
     # "ratio": the goal bounds ours / baseline; "limit": it bounds ours itself (e.g. megabytes).
     goal_kind: str = "ratio"
     # How to print the goal when it is not a plain "≤ Nx".
@@ -30,8 +30,10 @@ class Result:
         return self.ours / self.baseline
 
     @property
-    def met(self) -> bool:
-        """Whether the row reaches its goal."""
+    def met(self) -> bool | None:
+        """Whether the row reaches its goal; None for a row without one."""
+        if self.goal is None:
+            return None
         if self.goal_kind == "limit":
             return self.ours < self.goal
         ratio = self.ratio
@@ -39,6 +41,8 @@ class Result:
 
     def goal_label(self) -> str:
         """The goal as the table prints it."""
+        if self.goal is None:
+            return "—"
         return self.goal_text or f"≤ {self.goal:g}x"
 
     def cells(self) -> tuple[str, ...]:
@@ -50,7 +54,7 @@ class Result:
             "—" if self.baseline is None else _number(self.baseline),
             "—" if ratio is None else f"{ratio:.2f}x",
             self.goal_label(),
-            "yes" if self.met else "no",
+            {True: "yes", False: "no", None: "—"}[self.met],
         )
 
     def to_dict(self) -> dict[str, object]:

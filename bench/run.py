@@ -47,12 +47,13 @@ class Sizes:
     """How big the run is."""
 
     parts: int
-    attach_mb: tuple[int, ...]  # the last one is the size the speed goal is judged on
+    # The first is a tiny file (start-up and bookkeeping alone); the goal is judged on the last.
+    attach_mb: tuple[float, ...]
     count_rows: tuple[int, int]
 
 
-FULL = Sizes(parts=10_000, attach_mb=(50, 200), count_rows=(100, 1_000))
-QUICK = Sizes(parts=1_000, attach_mb=(5, 20), count_rows=(10, 100))
+FULL = Sizes(parts=10_000, attach_mb=(0.01, 50, 200), count_rows=(100, 1_000))
+QUICK = Sizes(parts=1_000, attach_mb=(0.01, 5, 20), count_rows=(10, 100))
 
 
 def sqlite_utils_command() -> str | None:
@@ -156,12 +157,12 @@ class Bench:
         sizes = self.sizes.attach_mb
         home = self.work.parts_db(2 * self.repeat * len(sizes) + 2)
         keys = (fixtures.key_for(number) for number in range(10**6))
-        limit = str(2 * max(sizes) * MB)
+        limit = str(int(2 * max(sizes) * MB))
         env = measure.environment(INVENTORY_MAX_PDF_BYTES=limit, INVENTORY_MAX_IMAGE_BYTES=limit)
         copier = [sys.executable, str(HERE / "baseline_copy.py")]
         results = []
         for size in sizes:
-            pdf = self.work.pdf(size * MB)
+            pdf = self.work.pdf(int(size * MB))
             peaks: dict[str, list[float]] = {"ours": [], "baseline": []}
 
             def run_ours(run: int, pdf: Path = pdf, peaks: dict[str, list[float]] = peaks) -> float:
@@ -182,11 +183,12 @@ class Bench:
                 return seconds
 
             mine, theirs = measure.side_by_side(run_ours, run_copy, self.repeat)
-            if size == sizes[-1]:
-                results.append(report.Result(f"part attach, {size} MB PDF", mine, theirs, 1.2))
+            if size in (sizes[0], sizes[-1]):
+                goal = 1.2 if size == sizes[-1] else None
+                results.append(report.Result(f"part attach, {size:g} MB PDF", mine, theirs, goal))
             results.append(
                 report.Result(
-                    f"part attach peak RSS (MB), {size} MB PDF",
+                    f"part attach peak RSS (MB), {size:g} MB PDF",
                     max(peaks["ours"]),
                     max(peaks["baseline"]),
                     100,

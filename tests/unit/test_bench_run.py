@@ -38,6 +38,8 @@ def test_ratio_and_goal(bench: dict[str, ModuleType]) -> None:
     assert not result("x", 1.0, 0.0, 1.0).met
     memory = result("peak", 64.8, 17.0, 100, goal_kind="limit", goal_text="< 100 MB")
     assert memory.met and not result("peak", 100.0, 17.0, 100, goal_kind="limit").met
+    assert result("tiny attach", 0.4, 0.05, None).met is None
+    assert result("tiny attach", 0.4, 0.05, None).cells()[3:] == ("8.00x", "—", "—")
 
 
 def test_table_has_one_aligned_line_per_row(bench: dict[str, ModuleType]) -> None:
