@@ -58,21 +58,31 @@ def timed_with_peak(command: Sequence[str], env: Mapping[str, str] | None = None
     return elapsed, kilobytes * 1024 / 1_000_000
 
 
+def settle() -> None:
+    """Write out what earlier runs left dirty, so that its writeback does not land on the next timed run."""
+    os.sync()
+
+
+def load() -> str:
+    """The 1-minute load average and the number of cores, to judge how busy the machine was."""
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+
+
 def side_by_side(
     ours: Callable[[int], float], baseline: Callable[[int], float], repeat: int
 ) -> tuple[float, float]:
     """Median seconds of ``ours`` and of ``baseline``, run alternately ``repeat`` times each.
 
     Each callable gets the run number; the order flips every run so that neither side always
-    meets a warmer (or busier) machine.
+    meets a warmer (or busier) machine, and pending writes are flushed before each run.
     """
     mine: list[float] = []
     theirs: list[float] = []
     for run in range(repeat):
-        if run % 2 == 0:
-            mine.append(ours(run))
-            theirs.append(baseline(run))
-        else:
-            theirs.append(baseline(run))
-            mine.append(ours(run))
+        for side in (0, 1) if run % 2 == 0 else (1, 0):
+            settle()
+            if side == 0:
+                mine.append(ours(run))
+            else:
+                theirs.append(baseline(run))
     return statistics.median(mine), statistics.median(theirs)

@@ -1,11 +1,12 @@
 """The speed table of issue 7, measured side by side in one run: each command against its baseline.
 
-    python bench/run.py [--quick] [--repeat N] [--json] [--keep]
+    python bench/run.py [--quick] [--repeat N] [--json] [--keep] [--only ROW ...]
 
 Every figure is the median of N runs of a whole process, timed from outside (start-up, imports
-and all). Fixtures (an inventory of 10,000 parts with covers made by the program's own importer,
-the input files) are built once per run in a work folder under the system temp dir. ``--quick``
-uses 1,000 parts and a 20 MB attachment for a smoke run. Needs sqlite-utils (the ``bench`` extra).
+and all), ours and the baseline alternately. Fixtures (an inventory of 10,000 parts with covers
+made by the program's own importer, the input files) are built once per run in a work folder
+under the system temp dir. ``--quick`` uses 1,000 parts and a 20 MB attachment for a smoke run.
+Needs sqlite-utils (the ``bench`` extra).
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ class Bench:
         """``inventory import`` (half the rows with a file) against csv + executemany, by import_parts."""
         import import_parts
 
+        measure.settle()
         base, ours = import_parts.measure(
             self.work.folder("import-with-files"), self.work.template(), self.sizes.parts, True, self.repeat
         )
@@ -260,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     if sqlite_utils is None:
         print("bench/run.py: sqlite-utils is not installed; pip install -e '.[bench]'", file=sys.stderr)
         return 2
+    load_before = measure.load()
     work = fixtures.Work.create()
     bench = Bench(work, QUICK if arguments.quick else FULL, arguments.repeat, sqlite_utils)
     chosen = arguments.only or [*ROWS, "counts"]
@@ -280,10 +283,16 @@ def main(argv: list[str] | None = None) -> int:
         else:
             work.remove()
     if arguments.json:
-        extra = {"repeat": arguments.repeat, "peak_memory": measure.peak_method(), "statement_counts": counts}
+        extra = {
+            "repeat": arguments.repeat,
+            "peak_memory": measure.peak_method(),
+            "load": [load_before, measure.load()],
+            "statement_counts": counts,
+        }
         print(report.as_json(results, extra))
     else:
         print(f"median of {arguments.repeat} runs of whole processes; peak memory: {measure.peak_method()}")
+        print(f"machine: {load_before} before, {measure.load()} after")
         print(report.table(results))
         if counts:
             print(counts_text(counts))
