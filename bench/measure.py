@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -10,7 +11,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-TIME = "/usr/bin/time"
+# GNU time, the program (a shell's ``time`` keyword cannot report memory).
+TIME = shutil.which("time")
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -31,20 +33,20 @@ def timed(command: Sequence[str], env: Mapping[str, str] | None = None) -> float
 
 def peak_method() -> str:
     """How ``timed_with_peak`` reads peak memory on this machine."""
-    return "/usr/bin/time -f %M" if Path(TIME).is_file() else "wait4 (includes the parent's size at fork)"
+    return "GNU time -f %M" if TIME else "wait4 (includes the parent's size at fork)"
 
 
 def timed_with_peak(command: Sequence[str], env: Mapping[str, str] | None = None) -> tuple[float, float]:
     """Seconds for the whole process and its peak memory in MB (its max RSS).
 
-    The max RSS comes from ``/usr/bin/time -f %M``: a child forked from this (large) Python process
+    The max RSS comes from GNU ``time -f %M``: a child forked from this (large) Python process
     starts with this process's pages counted in its max RSS, a child of the small ``time`` program
     does not. Without ``time``, wait4's figure for the direct child is used, an overestimate.
     """
     with tempfile.TemporaryDirectory() as folder:
         errors_path = Path(folder) / "stderr"
         peak_path = Path(folder) / "peak"
-        wrapped = [TIME, "-f", "%M", "-o", str(peak_path), *command] if Path(TIME).is_file() else command
+        wrapped = [TIME, "-f", "%M", "-o", str(peak_path), *command] if TIME else list(command)
         with errors_path.open("wb") as errors:
             start = time.perf_counter()
             process = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=errors, env=env)
