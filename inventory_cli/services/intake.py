@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from inventory_cli.config import Settings
-from inventory_cli.domain.models import AttachmentKind
+from inventory_cli.domain.kinds import AttachmentKind
 from inventory_cli.domain.rules import Sniffed, describe_unknown, sniff
 from inventory_cli.errors import InvalidInputError, NotFoundError
 from inventory_cli.storage.blobs import StagedBlob

@@ -16,18 +16,17 @@ def test_a_blob_collected_before_the_commit_is_published_again(
 ) -> None:
     files.png("a.png")
     path = files.write("parts.csv", b"key,description,attach\nAAAA,one,a.png\n")
-    real_publish = importing._publish
+    real_publish = importing.publish
 
-    def publish_then_collect(inv: Inventory, batch: list[importing.Checked]) -> set[str]:
-        published = real_publish(inv, batch)
+    def publish_then_collect(inv: Inventory, contents: list[importing.Content]) -> set[str]:
+        published = real_publish(inv, contents)
         for digest in published:  # what a 'store gc --grace 0' in between would do
             inv.blobs.delete(digest)
         return published
 
-    monkeypatch.setattr(importing, "_publish", publish_then_collect)
-    result = importing.import_parts(
-        inventory, path.read_bytes(), name="parts.csv", fmt="csv", base_dir=path.parent
-    )
+    monkeypatch.setattr(importing, "publish", publish_then_collect)
+    request = importing.ImportRequest(path.read_bytes(), name="parts.csv", fmt="csv", base_dir=path.parent)
+    result = importing.import_parts(inventory, request)
     assert result.created == 1
     (digest,) = query(db_path, "SELECT blob_digest FROM attachments")[0]
     assert inventory.blobs.exists(digest)
