@@ -116,9 +116,26 @@ def verify_data(data: bytes, item: InputFile) -> None:
     if sniff(data[:SNIFF_BYTES]) != item.sniffed:
         raise InvalidInputError(f"{item.name} changed while it was being read; try again")
     if item.sniffed.kind is AttachmentKind.IMAGE:
+        if item.sniffed.pillow_format == "PNG" and _png_is_intact(data, item):
+            return
         _verify_image(io.BytesIO(data), item)
     elif item.sniffed.kind is AttachmentKind.PDF and b"%%EOF" not in data[-2048:]:
         raise InvalidInputError(f"{item.name}: truncated PDF (no end-of-file marker)")
+
+
+def _png_is_intact(data: bytes, item: InputFile) -> bool:
+    """The PNG check without Pillow (png_check.py): True when intact, False when only a decode can tell."""
+    from inventory_cli.services import png_check
+
+    try:
+        return png_check.check_png(data)
+    except png_check.TooManyPixels:
+        raise InvalidInputError(
+            f"{item.name}: image has too many pixels (a decompression bomb?)",
+            hint=f"the limit is {png_check.PIXEL_LIMIT} pixels",
+        ) from None
+    except png_check.CorruptPng as exc:
+        raise InvalidInputError(f"{item.name}: corrupt or truncated image ({exc})") from None
 
 
 def _verify_image(path: Path | BinaryIO, item: InputFile) -> None:
