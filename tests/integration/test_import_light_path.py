@@ -38,10 +38,7 @@ def _current_database(home: Path, files: Files) -> Path:
 
 def _loaded_modules(program: str) -> tuple[str, list[str]]:
     """Run ``program`` in a fresh interpreter; its last stdout line lists the heavy modules it loaded."""
-    program += (
-        "\nimport sys\n"
-        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
-    )
+    program += f"\nimport sys\nprint(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
     done = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, check=False, env=dict(os.environ)
     )

@@ -1,4 +1,4 @@
-"""The PNG check the import uses instead of a full decode: it passes what Pillow opens and refuses the rest."""
+"""The PNG check the import uses instead of a full decode: passes what Pillow opens, refuses the rest."""
 
 from __future__ import annotations
 
