@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -137,7 +138,7 @@ class RecordChecks:
         self.request = request
         self.errors: dict[int, list[FieldError]] = {}
         self.conflicts: list[FieldError] = []
-        self.file_cache: dict[Path, Content | str] = {}
+        self.file_cache: dict[str, Content | str] = {}
         self.inline_left = INLINE_BUDGET
 
     def fail(self, error: FieldError) -> None:
@@ -184,12 +185,13 @@ class RecordChecks:
             return Content(AttachmentKind.URL.value, title_for_url(source.value), url=source.value)
         if source.kind == "digest":
             return self.stored_blob(source, line)
-        path = Path(source.value).expanduser()
-        if not path.is_absolute():
-            path = self.request.base_dir / path
-        cached = self.file_cache.get(path)
+        # Keyed by the entry as written: many rows naming one file read it once (string paths:
+        # pathlib's parsing cost more than reading a small file).
+        cached = self.file_cache.get(source.value)
         if cached is None:
-            cached = self.file_cache[path] = self.read_file(path, source.text)
+            text = os.path.expanduser(source.value)
+            path = Path(os.path.join(self.request.base_dir, text))
+            cached = self.file_cache[source.value] = self.read_file(path, source.text)
         if isinstance(cached, str):
             self.fail(FieldError(line, "attach", cached))
             return None
@@ -203,7 +205,11 @@ class RecordChecks:
                 data = None
                 if item.size <= min(INLINE_BYTES, self.inline_left):
                     limit = max_bytes_for(item, settings)
-                    data = item.handle.read(limit + 1)
+                    # Ask for the size it has (asking for the limit allocates that much each time);
+                    # a file grown since is read on, up to the limit.
+                    data = item.handle.read(min(item.size, limit) + 1)
+                    if len(data) > item.size:
+                        data += item.handle.read(limit + 1 - len(data))
                     if len(data) > limit:
                         raise InvalidInputError(f"{path} is larger than the limit of {limit} bytes")
                     verify_data(data, item)

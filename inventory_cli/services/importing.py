@@ -350,7 +350,9 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
                 }
             )
     part_rows.insert_sets(sql, set_ids, now)
-    part_rows.insert_parts(sql, parts)
+    # The columns the records give (one header for a CSV file: a few distinct sets at most).
+    given = frozenset().union(*{id(c.given): c.given for c in creates}.values())
+    part_rows.insert_parts(sql, parts, {*given, *(["type_id"] if "type" in given else [])})
     part_rows.insert_attachments(sql, attachments)
     part_rows.set_covers(sql, covers)
     part_rows.insert_stock(sql, stock, now)

@@ -44,7 +44,7 @@ def _limit_for(kind: AttachmentKind, settings: Settings) -> int:
 
 def open_regular_file(path_text: str) -> tuple[BinaryIO, os.stat_result]:
     """Open ``path_text`` for reading with its stat, refusing anything that is not a regular file."""
-    path = Path(path_text).expanduser()
+    path = os.path.expanduser(path_text)
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -85,7 +85,7 @@ def open_input(path_text: str, settings: Settings) -> Iterator[InputFile]:
             raise InvalidInputError(
                 f"{path_text} is {info.st_size} bytes; the limit for {sniffed.kind} files is {limit} bytes"
             )
-        yield InputFile(handle, Path(path_text).expanduser().name, info.st_size, sniffed)
+        yield InputFile(handle, os.path.basename(os.path.expanduser(path_text)), info.st_size, sniffed)
 
 
 def max_bytes_for(item: InputFile, settings: Settings) -> int:

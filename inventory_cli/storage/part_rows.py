@@ -20,6 +20,7 @@ CHUNK = 500  # keys per IN (...) list, well under SQLite's variable limit
 # The tables whose new rows an import numbers itself (AUTOINCREMENT on SQLite, serial on PostgreSQL).
 NUMBERED = ("attachment_sets", "parts", "attachments")
 PART_COLUMNS = ("id", "key", *PART_FIELDS, "type_id", "tags", "attachment_set_id", "created_at", "updated_at")
+_PART_NEEDS = frozenset({"id", "key", "description", "attachment_set_id", "created_at", "updated_at"})
 ATTACHMENT_COLUMNS = (
     "id",
     "attachment_set_id",
@@ -192,9 +193,14 @@ def insert_sets(sql: PlainSql, ids: Sequence[int], now: Any) -> None:
     )
 
 
-def insert_parts(sql: PlainSql, rows: list[dict[str, Any]]) -> None:
-    """New parts; each row has every name of PART_COLUMNS."""
-    _insert(sql, "parts", PART_COLUMNS, rows)
+def insert_parts(sql: PlainSql, rows: list[dict[str, Any]], given: Iterable[str] = PART_COLUMNS) -> None:
+    """New parts; each row has every name of PART_COLUMNS.
+
+    Only the columns among ``given`` (and those every part needs) are written: the others stay
+    NULL, and binding fewer parameters is most of what the statement costs.
+    """
+    names = set(given)
+    _insert(sql, "parts", [name for name in PART_COLUMNS if name in names or name in _PART_NEEDS], rows)
 
 
 def insert_attachments(sql: PlainSql, rows: list[dict[str, Any]]) -> None:
