@@ -217,7 +217,10 @@ def import_command(
             progress=_progress(quiet),
             should_stop=should_stop,
         )
-        result = run_import(inventory(ctx), request)
+        try:
+            result = run_import(inventory(ctx), request)
+        finally:
+            inventory(ctx).close()  # the import's own database connection, if it opened one
     for line in [*result.errors, *result.conflicts]:
         sys.stderr.write(line + "\n")
     if result.interrupted:

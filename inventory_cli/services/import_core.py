@@ -12,7 +12,6 @@ import io
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -314,6 +313,8 @@ def publish(inventory: Inventory, contents: list[Content]) -> set[str]:
             # Creating files and folders is mostly waiting on the filesystem, outside the GIL:
             # a few threads overlap those waits. Each blob is still written atomically, and the
             # batch's one sync still comes after all of them, before any row commits.
+            from concurrent.futures import ThreadPoolExecutor  # only imports with many files pay for it
+
             with ThreadPoolExecutor(PUBLISH_THREADS) as pool:
                 for _ in pool.map(lambda content: publish_file(inventory, content), distinct.values()):
                     pass
