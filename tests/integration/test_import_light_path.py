@@ -7,6 +7,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.config import load_settings
@@ -117,3 +120,41 @@ def test_an_import_writes_the_same_rows_on_either_database(db_backend: DbBackend
 
     add_part(later, "Capacitor", key="CCCC")
     assert db_backend.query("SELECT count(DISTINCT attachment_set_id) FROM parts") == [(3,)]
+
+
+def _statements_for(rows: int, files: Files, tmp: Path) -> int:
+    """Statements one import of ``rows`` new parts (each with stock, a file and a link) runs."""
+    from inventory_cli.storage import plainsql
+
+    inventory = Inventory(load_settings(db=str(tmp / f"{rows}.db"), store=str(tmp / f"blobs-{rows}")))
+    with inventory.plain_sql(write=True) as sql:
+        box = sql.scalar("INSERT INTO boxes (description, capacity) VALUES ('Drawer', 1) RETURNING id")
+        sql.execute("INSERT INTO locations (box_id, slot) VALUES (:box, 1)", {"box": box})
+    lines = ["key,description,stock,attach"]
+    for number in range(rows):
+        key = "".join(chr(65 + (number // 26**i) % 26) for i in range(4))
+        image = files.png(f"p{rows}-{number}.png", (number % 256, number // 256, rows % 256))
+        lines.append(f"{key},Part {number},1-1={number + 1},{image.name};https://example.com/{number}")
+    path = files.write(f"parts-{rows}.csv", ("\n".join(lines) + "\n").encode())
+    request = ImportRequest(path.read_bytes(), name=path.name, fmt="csv", base_dir=path.parent)
+    counted = [0]
+    with pytest.MonkeyPatch.context() as patch:
+        for method in ("rows", "first", "execute", "execute_many"):
+            real = getattr(plainsql.SqliteSql, method)
+
+            def counting(self: Any, *args: Any, _real: Any = real) -> Any:
+                counted[0] += 1
+                return _real(self, *args)
+
+            patch.setattr(plainsql.SqliteSql, method, counting)
+        result = import_parts(inventory, request)
+    inventory.close()
+    assert (result.created, result.errors) == (rows, [])
+    return counted[0]
+
+
+def test_a_batch_runs_the_same_few_statements_whatever_its_size(files: Files, tmp_path: Path) -> None:
+    few = _statements_for(5, files, tmp_path)
+    many = _statements_for(400, files, tmp_path)  # still one batch (500 rows)
+    assert few == many, (few, many)
+    assert many < 20, many
