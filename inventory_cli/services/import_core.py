@@ -22,7 +22,7 @@ from inventory_cli.domain.kinds import AttachmentKind
 from inventory_cli.domain.records import FieldError, Source
 from inventory_cli.domain.rules import sniff, title_for_url, validate_title
 from inventory_cli.errors import BusyError, ConflictError, InvalidInputError, InventoryError
-from inventory_cli.services.intake import max_bytes_for, open_input, verify_data, verify_file
+from inventory_cli.services.intake import SNIFF_BYTES, max_bytes_for, open_input, verify_data, verify_file
 from inventory_cli.services.outfiles import write_atomically
 from inventory_cli.services.record_files import ReadResult, write_records
 from inventory_cli.storage.blobs import CHUNK, HEAD_BYTES
@@ -204,11 +204,14 @@ class RecordChecks:
                 data = None
                 if item.size <= min(INLINE_BYTES, self.inline_left):
                     limit = max_bytes_for(item, settings)
-                    # Ask for the size it has (asking for the limit allocates that much each time);
-                    # a file grown since is read on, up to the limit.
-                    data = item.handle.read(min(item.size, limit) + 1)
-                    if len(data) > item.size:
-                        data += item.handle.read(limit + 1 - len(data))
+                    if len(item.head) == item.size < SNIFF_BYTES:
+                        data = item.head  # sniffing read it all: it ended before SNIFF_BYTES
+                    else:
+                        # Ask for the size it has (asking for the limit allocates that much each
+                        # time); a file grown since is read on, up to the limit.
+                        data = item.handle.read(min(item.size, limit) + 1)
+                        if len(data) > item.size:
+                            data += item.handle.read(limit + 1 - len(data))
                     if len(data) > limit:
                         raise InvalidInputError(f"{path} is larger than the limit of {limit} bytes")
                     verify_data(data, item)

@@ -36,6 +36,8 @@ class InputFile:
     name: str
     size: int
     sniffed: Sniffed
+    # The first bytes, read to sniff the type: the whole file when it is shorter than SNIFF_BYTES.
+    head: bytes = b""
 
 
 def _limit_for(kind: AttachmentKind, settings: Settings) -> int:
@@ -85,7 +87,8 @@ def open_input(path_text: str, settings: Settings) -> Iterator[InputFile]:
             raise InvalidInputError(
                 f"{path_text} is {info.st_size} bytes; the limit for {sniffed.kind} files is {limit} bytes"
             )
-        yield InputFile(handle, os.path.basename(os.path.expanduser(path_text)), info.st_size, sniffed)
+        name = os.path.basename(os.path.expanduser(path_text))
+        yield InputFile(handle, name, info.st_size, sniffed, head)
 
 
 def max_bytes_for(item: InputFile, settings: Settings) -> int:
