@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.kinds import AttachmentKind
@@ -37,6 +37,9 @@ INLINE_BYTES = 1024 * 1024
 INLINE_BUDGET = 64 * 1024 * 1024
 PUBLISH_THREADS = 4
 CONFLICT_MODES = ("error", "skip", "update")
+# Test-only: seconds to wait after each committed batch, so that a test can signal a running import.
+DELAY_VARIABLE = "INVENTORY_TEST_IMPORT_BATCH_DELAY"
+R = TypeVar("R")  # a record kind's checked row
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 StopCheck = Callable[[], str | None]
@@ -283,6 +286,94 @@ class RecordChecks:
         header = [*read.header, *([] if "error" in read.header else ["error"])]
         content = write_records(rows, self.request.fmt, header).encode("utf-8")
         write_atomically(target, lambda handle: handle.write(content))
+
+
+def parse_rows(
+    checks: RecordChecks,
+    result: ImportResult,
+    read: ReadResult,
+    parse: Callable[[dict[str, Any], int], tuple[R | None, list[FieldError]]],
+) -> list[tuple[R, frozenset[str]]]:
+    """Every row that reads as a record, with the columns it gives; every error recorded by line.
+
+    An error outside the rows (a bad header, undecodable bytes) makes the whole import fatal.
+    """
+    result.rows = len(read.rows)
+    row_lines = {row.line for row in read.rows}
+    for error in read.errors:
+        checks.fail(error)
+        result.fatal = result.fatal or error.line not in row_lines
+    records: list[tuple[R, frozenset[str]]] = []
+    given_sets: dict[tuple[str, ...], frozenset[str]] = {}  # one frozenset per header, not per row
+    for row in read.rows:
+        if row.line in checks.errors:
+            continue
+        record, errors = parse(row.values, row.line)
+        for error in errors:
+            checks.fail(error)
+        if record is not None:
+            names = tuple(row.values)
+            given = given_sets.get(names)
+            if given is None:
+                given = given_sets[names] = frozenset(names)
+            records.append((record, given))
+    return records
+
+
+def close_plan(checks: RecordChecks, result: ImportResult, read: ReadResult) -> bool:
+    """Put the errors into the result and write the rejects; whether the plan is to be written."""
+    request = checks.request
+    result.errors = checks.sorted_errors()
+    result.rejected = len(set(checks.errors) & {row.line for row in read.rows})
+    if result.fatal or ((result.errors or result.conflicts) and not request.keep_going):
+        return False
+    if request.rejects is not None and request.keep_going and not request.dry_run:
+        checks.write_rejects(request.rejects, read)
+    return not request.dry_run
+
+
+def write_plan(
+    inventory: Inventory,
+    request: ImportRequest,
+    result: ImportResult,
+    plan: list[tuple[R, str]],
+    contents: Callable[[R], tuple[Content, ...]],
+    write_batch: Callable[[list[R], set[str]], tuple[int, int, int]],
+) -> None:
+    """Write the plan batch by batch: each batch's files into the store, then its rows in one transaction.
+
+    ``write_batch(rows, published)`` creates or updates the rows and returns (created, updated, skipped).
+    A stop request ends the run between batches, with ``result.committed`` saying how far it got.
+    """
+    delay = _test_delay()
+    size = request.batch_size
+    with (request.progress or no_progress)("importing", len(plan)) as advance:
+        for start in range(0, len(plan), size):
+            stop = request.should_stop()
+            if stop:
+                result.interrupted = stop
+                return
+            chunk = plan[start : start + size]
+            batch = [checked for checked, action in chunk if action != "skip"]
+            result.skipped += len(chunk) - len(batch)
+            published = publish(inventory, [c for checked in batch for c in contents(checked)])
+            counts = retry_busy(lambda b=batch, p=published: write_batch(b, p))  # type: ignore[misc]
+            result.created += counts[0]
+            result.updated += counts[1]
+            result.skipped += counts[2]
+            result.committed = start + len(chunk)
+            advance(len(chunk))
+            waited = 0.0
+            while waited < delay and not request.should_stop():
+                time.sleep(0.05)
+                waited += 0.05
+
+
+def _test_delay() -> float:
+    try:
+        return max(0.0, float(os.environ.get(DELAY_VARIABLE, "0")))
+    except ValueError:
+        return 0.0
 
 
 def retry_busy(action: Callable[[], tuple[int, int, int]]) -> tuple[int, int, int]:

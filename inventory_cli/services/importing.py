@@ -6,8 +6,6 @@ an import loads neither SQLAlchemy nor the models, which was most of its time.
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,18 +22,15 @@ from inventory_cli.services.import_core import (
     ImportRequest,
     ImportResult,
     RecordChecks,
-    no_progress,
-    publish,
+    close_plan,
+    parse_rows,
     publish_file,
-    retry_busy,
+    write_plan,
 )
-from inventory_cli.services.record_files import RawRow, read_records
+from inventory_cli.services.record_files import read_records
 from inventory_cli.storage import part_rows
 from inventory_cli.storage.part_rows import StoredPart
 from inventory_cli.storage.plainsql import PlainSql
-
-# Test-only: seconds to wait after each committed batch, so that a test can signal a running import.
-DELAY_VARIABLE = "INVENTORY_TEST_IMPORT_BATCH_DELAY"
 
 
 @dataclass(frozen=True)
@@ -112,12 +107,7 @@ def import_parts(inventory: Inventory, request: ImportRequest) -> ImportResult:
     checks = RecordChecks(inventory, request)
     result = ImportResult(request.name, request.fmt, dry_run=request.dry_run)
     read = read_records(request.data, request.fmt)
-    result.rows = len(read.rows)
-    row_lines = {row.line for row in read.rows}
-    for error in read.errors:
-        checks.fail(error)
-        result.fatal = result.fatal or error.line not in row_lines
-    records = _parse(checks, read.rows)
+    records = parse_rows(checks, result, read, parse_record)
     checks.refuse_duplicates(
         [record for record, _ in records],
         lambda record: record.key,
@@ -147,35 +137,16 @@ def import_parts(inventory: Inventory, request: ImportRequest) -> ImportResult:
             continue
         plan.append((checked, action))
         result.planned[action] += 1
-    result.errors = checks.sorted_errors()
-    result.rejected = len(set(checks.errors) & row_lines)
-    if result.fatal or ((result.errors or result.conflicts) and not request.keep_going):
-        return result
-    if request.rejects is not None and request.keep_going and not request.dry_run:
-        checks.write_rejects(request.rejects, read)
-    if request.dry_run:
-        return result
-    _write(inventory, request, plan, result)
+    if close_plan(checks, result, read):
+        write_plan(
+            inventory,
+            request,
+            result,
+            plan,
+            lambda checked: checked.contents,
+            lambda batch, published: write_batch(inventory, batch, request.on_conflict, published),
+        )
     return result
-
-
-def _parse(checks: RecordChecks, rows: list[RawRow]) -> list[tuple[PartRecord, frozenset[str]]]:
-    """Every row that reads as a record, with the columns it gives; the others' errors recorded."""
-    records: list[tuple[PartRecord, frozenset[str]]] = []
-    given_sets: dict[tuple[str, ...], frozenset[str]] = {}  # one frozenset per header, not per row
-    for row in rows:
-        if row.line in checks.errors:
-            continue
-        record, errors = parse_record(row.values, row.line)
-        for error in errors:
-            checks.fail(error)
-        if record is not None:
-            names = tuple(row.values)
-            given = given_sets.get(names)
-            if given is None:
-                given = given_sets[names] = frozenset(names)
-            records.append((record, given))
-    return records
 
 
 def _action(checked: Checked, stored: StoredPart | None, on_conflict: str) -> str:
@@ -188,43 +159,6 @@ def _action(checked: Checked, stored: StoredPart | None, on_conflict: str) -> st
     if on_conflict == "error":
         return "differs:" + ", ".join(changed)
     return "skip" if on_conflict == "skip" else "update"
-
-
-def _delay() -> float:
-    try:
-        return max(0.0, float(os.environ.get(DELAY_VARIABLE, "0")))
-    except ValueError:
-        return 0.0
-
-
-def _write(
-    inventory: Inventory, request: ImportRequest, plan: list[tuple[Checked, str]], result: ImportResult
-) -> None:
-    """Write the plan batch by batch: blobs first, then one short transaction per batch."""
-    delay = _delay()
-    size = request.batch_size
-    with (request.progress or no_progress)("importing", len(plan)) as advance:
-        for start in range(0, len(plan), size):
-            stop = request.should_stop()
-            if stop:
-                result.interrupted = stop
-                return
-            chunk = plan[start : start + size]
-            batch = [checked for checked, action in chunk if action != "skip"]
-            result.skipped += len(chunk) - len(batch)
-            published = publish(inventory, [c for checked in batch for c in checked.contents])
-            counts = retry_busy(
-                lambda b=batch, p=published: write_batch(inventory, b, request.on_conflict, p)  # type: ignore[misc]
-            )
-            result.created += counts[0]
-            result.updated += counts[1]
-            result.skipped += counts[2]
-            result.committed = start + len(chunk)
-            advance(len(chunk))
-            waited = 0.0
-            while waited < delay and not request.should_stop():
-                time.sleep(0.05)
-                waited += 0.05
 
 
 def write_batch(

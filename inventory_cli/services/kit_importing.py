@@ -19,10 +19,10 @@ from inventory_cli.services.import_core import (
     ImportRequest,
     ImportResult,
     RecordChecks,
-    no_progress,
-    publish,
+    close_plan,
+    parse_rows,
     publish_file,
-    retry_busy,
+    write_plan,
 )
 from inventory_cli.services.kit_records import KIT_COLUMNS, KIT_REQUIRED, KitRecord, parse_kit_record
 from inventory_cli.services.record_files import read_records
@@ -108,20 +108,7 @@ def import_kits(inventory: Inventory, request: ImportRequest) -> ImportResult:
     checks = RecordChecks(inventory, request)
     result = ImportResult(request.name, request.fmt, dry_run=request.dry_run)
     read = read_records(request.data, request.fmt, KIT_COLUMNS, KIT_REQUIRED)
-    result.rows = len(read.rows)
-    row_lines = {row.line for row in read.rows}
-    for error in read.errors:
-        checks.fail(error)
-        result.fatal = result.fatal or error.line not in row_lines
-    records: list[tuple[KitRecord, frozenset[str]]] = []
-    for row in read.rows:
-        if row.line in checks.errors:
-            continue
-        record, errors = parse_kit_record(row.values, row.line)
-        for error in errors:
-            checks.fail(error)
-        if record is not None:
-            records.append((record, frozenset(row.values)))
+    records = parse_rows(checks, result, read, parse_kit_record)
     # A name on two lines, without regard to case.
     checks.refuse_duplicates(
         [record for record, _ in records],
@@ -144,33 +131,15 @@ def import_kits(inventory: Inventory, request: ImportRequest) -> ImportResult:
             continue
         plan.append((checked, action))
         result.planned[action] += 1
-    result.errors = checks.sorted_errors()
-    result.rejected = len(set(checks.errors) & row_lines)
-    if result.fatal or ((result.errors or result.conflicts) and not request.keep_going):
-        return result
-    if request.rejects is not None and request.keep_going and not request.dry_run:
-        checks.write_rejects(request.rejects, read)
-    if request.dry_run:
-        return result
-    size = request.batch_size
-    with (request.progress or no_progress)("importing", len(plan)) as advance:
-        for start in range(0, len(plan), size):
-            stop = request.should_stop()
-            if stop:
-                result.interrupted = stop
-                return result
-            chunk = plan[start : start + size]
-            batch = [checked for checked, action in chunk if action != "skip"]
-            result.skipped += len(chunk) - len(batch)
-            published = publish(inventory, [c for checked in batch for c in checked.attachments])
-            counts = retry_busy(
-                lambda b=batch, p=published: _write_batch(inventory, b, request.on_conflict, p)  # type: ignore[misc]
-            )
-            result.created += counts[0]
-            result.updated += counts[1]
-            result.skipped += counts[2]
-            result.committed = start + len(chunk)
-            advance(len(chunk))
+    if close_plan(checks, result, read):
+        write_plan(
+            inventory,
+            request,
+            result,
+            plan,
+            lambda checked: checked.attachments,
+            lambda batch, published: _write_batch(inventory, batch, request.on_conflict, published),
+        )
     return result
 
 
