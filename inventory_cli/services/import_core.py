@@ -21,7 +21,7 @@ from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.kinds import AttachmentKind
 from inventory_cli.domain.records import FieldError, Source
 from inventory_cli.domain.rules import sniff, title_for_url, validate_title
-from inventory_cli.errors import BusyError, ConflictError, InvalidInputError, InventoryError
+from inventory_cli.errors import BusyError, ConflictError, InvalidInputError, InventoryError, StorageError
 from inventory_cli.services.intake import SNIFF_BYTES, max_bytes_for, open_input, verify_data, verify_file
 from inventory_cli.services.outfiles import write_atomically
 from inventory_cli.services.record_files import ReadResult, write_records
@@ -414,6 +414,26 @@ def publish(inventory: Inventory, contents: list[Content]) -> set[str]:
                     pass
     published.update(distinct)
     return published
+
+
+def ensure_blobs(inventory: Inventory, contents: list[Content], published: set[str]) -> None:
+    """Under the write lock (as 'store gc' deletes), every blob ``contents`` name is in the store.
+
+    A blob seen here stays until the batch commits; one published before the lock but collected
+    since is put back (and added to ``published``). A ``digest:`` entry's blob cannot be.
+    """
+    seen: set[str] = set()
+    for content in contents:
+        digest = content.digest
+        if digest is None or digest in seen:
+            continue
+        seen.add(digest)
+        if inventory.blobs.exists(digest):
+            continue
+        if content.path is None:
+            raise StorageError(f"blob {digest} left the store during the import")
+        publish_file(inventory, content)
+        published.add(digest)
 
 
 def publish_file(inventory: Inventory, content: Content) -> None:

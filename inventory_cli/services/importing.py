@@ -14,7 +14,7 @@ from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.kinds import AttachmentKind, StockAction
 from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.domain.records import FieldError, PartRecord, parse_record
-from inventory_cli.errors import ConflictError, StorageError
+from inventory_cli.errors import ConflictError
 from inventory_cli.services.import_core import (
     BATCH_SIZE,
     CONFLICT_MODES,
@@ -23,8 +23,8 @@ from inventory_cli.services.import_core import (
     ImportResult,
     RecordChecks,
     close_plan,
+    ensure_blobs,
     parse_rows,
-    publish_file,
     write_plan,
 )
 from inventory_cli.services.record_files import read_records
@@ -190,32 +190,12 @@ def write_batch(
                     + ", ".join(changed),
                     hint="run the import again with --on-conflict skip or update",
                 )
-        _ensure_blobs(inventory, [*creates, *(c for c, _ in updates)], published)
+        written = [*creates, *(checked for checked, _ in updates)]
+        ensure_blobs(inventory, [content for checked in written for content in checked.contents], published)
         _create(sql, creates, now)
         for checked, found in updates:
             _update(sql, checked, found, now)
     return len(creates), len(updates), skipped
-
-
-def _ensure_blobs(inventory: Inventory, rows: list[Checked], published: set[str]) -> None:
-    """Under the write lock (as 'store gc' deletes), every blob the rows name is in the store.
-
-    A blob seen here stays until this commit; one published before the lock but collected since
-    is put back.
-    """
-    seen: set[str] = set()
-    for checked in rows:
-        for content in checked.contents:
-            digest = content.digest
-            if digest is None or digest in seen:
-                continue
-            seen.add(digest)
-            if inventory.blobs.exists(digest):
-                continue
-            if content.path is None:
-                raise StorageError(f"blob {digest} left the store during the import")
-            publish_file(inventory, content)
-            published.add(digest)
 
 
 def _attachment_row(attachment_id: int, set_id: int, content: Content, now: Any) -> dict[str, Any]:

@@ -13,15 +13,15 @@ from sqlmodel import select
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import Attachment, AttachmentKind, AttachmentSet, Kit, KitContent, utcnow
 from inventory_cli.domain.records import FieldError
-from inventory_cli.errors import ConflictError, StorageError
+from inventory_cli.errors import ConflictError
 from inventory_cli.services.import_core import (
     Content,
     ImportRequest,
     ImportResult,
     RecordChecks,
     close_plan,
+    ensure_blobs,
     parse_rows,
-    publish_file,
     write_plan,
 )
 from inventory_cli.services.kit_records import KIT_COLUMNS, KIT_REQUIRED, KitRecord, parse_kit_record
@@ -168,30 +168,14 @@ def _write_batch(
                 skipped += 1
             else:
                 updates.append((checked, found))
-        _ensure_blobs(inventory, [*creates, *(c for c, _ in updates)], published)
+        written = [*creates, *(checked for checked, _ in updates)]
+        ensure_blobs(inventory, [content for kit in written for content in kit.attachments], published)
         for checked in creates:
             _create(uow, checked)
         for checked, found in updates:
             _update(uow, checked, found)
         uow.commit()
     return len(creates), len(updates), skipped
-
-
-def _ensure_blobs(inventory: Inventory, kits: list[CheckedKit], published: set[str]) -> None:
-    """Under the write lock (as 'store gc' deletes), every blob the batch names is in the store."""
-    seen: set[str] = set()
-    for checked in kits:
-        for content in checked.attachments:
-            digest = content.digest
-            if digest is None or digest in seen:
-                continue
-            seen.add(digest)
-            if inventory.blobs.exists(digest):
-                continue
-            if content.path is None:
-                raise StorageError(f"blob {digest} left the store during the import")
-            publish_file(inventory, content)
-            published.add(digest)
 
 
 def _attachment(set_id: int, content: Content) -> Attachment:
