@@ -23,7 +23,7 @@ from inventory_cli.errors import (
 )
 
 if TYPE_CHECKING:
-    from inventory_cli.services.importing import ImportResult
+    from inventory_cli.services.import_core import ImportResult
 
 FormatOption = Annotated[
     str | None,
@@ -168,7 +168,7 @@ def import_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import parts or kits; every row is checked before anything is written. --bundle restores a backup."""
-    from inventory_cli.services.importing import CONFLICT_MODES, import_parts
+    from inventory_cli.services.import_core import CONFLICT_MODES, ImportRequest
     from inventory_cli.services.record_files import format_for
 
     if bundle is not None:
@@ -202,10 +202,9 @@ def import_command(
     if entity == "kits":
         from inventory_cli.services.kit_importing import import_kits as run_import
     else:
-        run_import = import_parts
+        from inventory_cli.services.importing import import_parts as run_import
     with _stop_on_signals() as should_stop:
-        result = run_import(
-            inventory(ctx),
+        request = ImportRequest(
             data,
             name=name,
             fmt=chosen,
@@ -218,6 +217,10 @@ def import_command(
             progress=_progress(quiet),
             should_stop=should_stop,
         )
+        try:
+            result = run_import(inventory(ctx), request)
+        finally:
+            inventory(ctx).close()  # the import's own database connection, if it opened one
     for line in [*result.errors, *result.conflicts]:
         sys.stderr.write(line + "\n")
     if result.interrupted:
