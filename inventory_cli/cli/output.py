@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -22,7 +21,9 @@ def _console(stderr: bool = False) -> Any:
 
 def emit_json(data: Any) -> None:
     """Write one JSON document to stdout and nothing else."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    from inventory_cli.cli.jsontext import dumps
+
+    sys.stdout.write(dumps(data) + "\n")
 
 
 def error(message: str, hint: str | None = None) -> None:

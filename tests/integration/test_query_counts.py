@@ -62,6 +62,9 @@ def populate(inventory: Inventory, files: Files, start: int, stop: int) -> None:
 
 LISTINGS: dict[str, Callable[[Inventory], list[Any]]] = {
     "part list": parts.list_parts,
+    "part list --type --tag --search": lambda inventory: parts.list_parts(
+        inventory, type_name="resistor", tag="T", search="PART"
+    ),
     "kit list": kits.list_kits,
     "set list": sets.list_sets,
 }
