@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
+from json.encoder import encode_basestring
 from typing import Any
 
 _INDENT = "  "
 _CONTAINERS = (dict, list, tuple)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class _Unusual(Exception):
@@ -24,7 +26,7 @@ class _Unusual(Exception):
 @cache
 def _flat(level: int) -> Callable[[Any], str]:
     """Encodes plain values, and containers of them, with items separated for depth ``level``."""
-    from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+    from json.encoder import c_make_encoder  # type: ignore[attr-defined]
 
     if c_make_encoder is None:
         raise _Unusual
@@ -34,7 +36,12 @@ def _flat(level: int) -> Callable[[Any], str]:
 
 
 def _nested(value: Any) -> bool:
-    return isinstance(value, _CONTAINERS) and bool(value)
+    """Whether ``value`` is a container with items, laid out over lines; exotic ones go to the library."""
+    if type(value) in _CONTAINERS:
+        return bool(value)
+    if isinstance(value, _CONTAINERS):
+        raise _Unusual  # a subclass (a named tuple, an ordered dict): rare, and not worth a second path
+    return False
 
 
 def _layout(value: Any, level: int) -> str:
@@ -42,26 +49,26 @@ def _layout(value: Any, level: int) -> str:
     flat = _flat(inner)
     pad = "\n" + _INDENT * inner
     close = "\n" + _INDENT * level
-    if isinstance(value, dict):
-        pieces: list[str] = []
+    pieces: list[str] = []
+    if type(value) is dict:
         run: dict[Any, Any] = {}
         for key, item in value.items():
-            if not _nested(item):
+            if type(item) in _PLAIN or not _nested(item):
                 run[key] = item
                 continue
-            if not isinstance(key, str):
+            if type(key) is not str:
                 raise _Unusual
             if run:
                 pieces.append(flat(run)[1:-1])
                 run = {}
-            pieces.append(flat(key) + ": " + _layout(item, inner))
+            pieces.append(encode_basestring(key) + ": " + _layout(item, inner))
         if run:
             pieces.append(flat(run)[1:-1])
         return "{" + pad + ("," + pad).join(pieces) + close + "}"
-    if not any(_nested(item) for item in value):
+    if not any([_nested(item) for item in value]):
         return "[" + pad + flat(list(value))[1:-1] + close + "]"
-    items = (_layout(item, inner) if _nested(item) else flat(item) for item in value)
-    return "[" + pad + ("," + pad).join(items) + close + "]"
+    pieces = [_layout(item, inner) if _nested(item) else flat(item) for item in value]
+    return "[" + pad + ("," + pad).join(pieces) + close + "]"
 
 
 def dumps(value: Any) -> str:

@@ -44,7 +44,8 @@ class CoverView:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return asdict(self)
+        # Spelled out rather than asdict(), which copies deeply: listings call this once per row.
+        return {"id": self.id, "title": self.title, "filename": self.filename}
 
 
 @dataclass(frozen=True)
@@ -104,16 +105,18 @@ class PartView:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
-        data: dict[str, Any] = {"key": self.key, **self.fields, "type": self.type}
-        data.update(
-            tags=self.tags,
-            set_id=self.set_id,
-            cover=self.cover.to_dict() if self.cover else None,
-            attachment_count=self.attachment_count,
-            stock_total=self.stock_total,
-            created_at=_iso(self.created_at),
-            updated_at=_iso(self.updated_at),
-        )
+        data: dict[str, Any] = {
+            "key": self.key,
+            **self.fields,
+            "type": self.type,
+            "tags": self.tags,
+            "set_id": self.set_id,
+            "cover": self.cover.to_dict() if self.cover else None,
+            "attachment_count": self.attachment_count,
+            "stock_total": self.stock_total,
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
+        }
         if self.attachments is not None:
             data["attachments"] = [a.to_dict() for a in self.attachments]
         if self.stock is not None:

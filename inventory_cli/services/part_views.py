@@ -32,7 +32,8 @@ def _tags(value: Any) -> list[str]:
     return list(value or [])
 
 
-_FIELDS = tuple(enumerate(part_rows.FIELD_COLUMNS, start=part_rows.FIELDS_START))
+_FIELD_NAMES = part_rows.FIELD_COLUMNS
+_FIELD_ROWS = slice(part_rows.FIELDS_START, part_rows.TAGS)
 
 
 def part_view(row: tuple[Any, ...]) -> PartView:
@@ -46,7 +47,7 @@ def part_view(row: tuple[Any, ...]) -> PartView:
     )
     return PartView(
         key=row[1],
-        fields={name: row[index] for index, name in _FIELDS},
+        fields=dict(zip(_FIELD_NAMES, row[_FIELD_ROWS], strict=True)),
         type=row[r.TYPE_NAME],
         tags=_tags(row[r.TAGS]),
         set_id=row[r.SET_ID],

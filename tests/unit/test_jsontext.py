@@ -66,3 +66,11 @@ def test_a_part_listing_matches() -> None:
         for n in range(6)
     ]
     assert dumps(views) == standard(views)
+
+
+def test_container_subclasses_give_the_same_document() -> None:
+    from collections import OrderedDict, namedtuple
+
+    Point = namedtuple("Point", "x y")
+    document = {"point": Point(1, [2, 3]), "ordered": OrderedDict(b=1, a={"c": []}), "list": [Point(4, 5)]}
+    assert dumps(document) == standard(document)
