@@ -19,6 +19,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+# The characters of the colour codes a terminal console puts around a line.
+_STYLE = "\x1b[0123456789;m"
+
 
 def _width(text: str) -> int:
     return len(text) if text.isascii() else cell_len(text)
@@ -60,13 +63,13 @@ def _lines(console: Console, renderable: Any) -> list[str]:
 def draw(console: Console, title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print the table to ``console`` exactly as ``rich_table`` would look, in a fraction of the time."""
     cells = [[_cell(cell) for cell in row] for row in rows]
-    plain = all(isinstance(cell, str) for row in cells for cell in row)
+    count = len(columns)
+    plain = all(len(row) == count and all(isinstance(cell, str) for cell in row) for row in cells)
     if not cells or not plain or console.options.ascii_only or console.legacy_windows:
-        console.print(rich_table(title, columns, cells))
+        console.print(rich_table(title, columns, cells))  # pictures, odd rows, no box characters
         return
     # The cells that decide each column's width: the widest and the one with the longest word.
     # Rows with a cell that is not one printable line go in as well, measured by rich itself.
-    count = len(columns)
     widest, wordiest = [""] * count, [""] * count
     most, longest = [0] * count, [0] * count
     odd_rows: list[list[str]] = []
@@ -85,9 +88,9 @@ def draw(console: Console, title: str | None, columns: Sequence[str], rows: Sequ
     stand_in = rich_table(title, columns, [widest, wordiest, *odd_rows])
     frame = _lines(console, stand_in)
     # The frame: title lines, the top edge, the header and its rule, two or more rows, the bottom edge.
-    rule = next(i for i, line in enumerate(frame) if line.lstrip("\x1b[0123456789;m").startswith("┡"))
-    widths = [len(part) for part in frame[rule].strip("\x1b[0123456789;m┡┩").split("╇")]
-    if sum(widths) + count + 1 > console.width or min(widths) < 3:
+    rule = next((i for i, line in enumerate(frame) if line.lstrip(_STYLE).startswith("┡")), None)
+    widths = [len(part) for part in frame[rule].strip(_STYLE + "┡┩").split("╇")] if rule is not None else [0]
+    if rule is None or sum(widths) + count + 1 > console.width or min(widths) < 3:
         console.print(rich_table(title, columns, cells))  # too narrow to draw fast; let rich decide
         return
     fits = [width - 2 for width in widths]  # each cell is padded by one space on either side
