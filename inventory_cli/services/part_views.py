@@ -14,7 +14,7 @@ from typing import Any
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.errors import InvalidInputError, NotFoundError
-from inventory_cli.services.dto import AttachmentView, CoverView, PartView, StockLine
+from inventory_cli.services.part_dto import AttachmentView, CoverView, PartView, StockLine
 from inventory_cli.storage import part_rows
 from inventory_cli.storage.part_rows import PartFilter
 from inventory_cli.storage.plainsql import PlainSql
