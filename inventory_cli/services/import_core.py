@@ -26,7 +26,7 @@ from inventory_cli.services.intake import SNIFF_BYTES, max_bytes_for, open_input
 from inventory_cli.services.outfiles import write_atomically
 from inventory_cli.services.record_files import ReadResult, write_records
 from inventory_cli.storage.blobs import CHUNK, HEAD_BYTES
-from inventory_cli.storage.part_rows import StoredAttachment
+from inventory_cli.storage.import_rows import StoredAttachment
 
 BATCH_SIZE = 500
 BUSY_RETRIES = 5

@@ -1,6 +1,6 @@
 """Import parts from a record file: read and check every row first, then write in batches.
 
-The rows are written with plain SQL (storage/part_rows.py): on a SQLite file at the current schema
+The rows are written with plain SQL (storage/import_rows.py): on a SQLite file at the current schema
 an import loads neither SQLAlchemy nor the models, which was most of its time.
 """
 
@@ -28,8 +28,8 @@ from inventory_cli.services.import_core import (
     write_plan,
 )
 from inventory_cli.services.record_files import read_records
-from inventory_cli.storage import part_rows
-from inventory_cli.storage.part_rows import StoredPart
+from inventory_cli.storage import import_rows
+from inventory_cli.storage.import_rows import StoredPart
 from inventory_cli.storage.plainsql import PlainSql
 
 
@@ -117,9 +117,9 @@ def import_parts(inventory: Inventory, request: ImportRequest) -> ImportResult:
     records = [(r, given) for r, given in records if r.line not in checks.errors]
     with inventory.plain_sql() as sql:
         context = Context(
-            part_rows.types_by_name(sql),
-            part_rows.locations(sql),
-            part_rows.stored_parts(sql, [record.key for record, _ in records]),
+            import_rows.types_by_name(sql),
+            import_rows.locations(sql),
+            import_rows.stored_parts(sql, [record.key for record, _ in records]),
         )
     plan: list[tuple[Checked, str]] = []
     for record, given in records:
@@ -166,9 +166,9 @@ def write_batch(
 ) -> tuple[int, int, int]:
     """Create, update or skip each row of the batch in one transaction; returns the three counts."""
     with inventory.plain_sql(write=True) as sql:
-        now = part_rows.timestamp(sql, datetime.now(UTC).replace(tzinfo=None))
+        now = import_rows.timestamp(sql, datetime.now(UTC).replace(tzinfo=None))
         # Another import may have written some of these keys since the plan was made.
-        stored = part_rows.stored_parts(sql, [c.record.key for c in batch])
+        stored = import_rows.stored_parts(sql, [c.record.key for c in batch])
         creates: list[Checked] = []
         updates: list[tuple[Checked, StoredPart]] = []
         skipped = 0
@@ -228,9 +228,9 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
     """Insert new parts with their sets, attachments, covers, stock and history: one statement per table."""
     if not creates:
         return
-    set_ids = part_rows.next_ids(sql, "attachment_sets", len(creates))
-    part_ids = part_rows.next_ids(sql, "parts", len(creates))
-    attachment_ids = iter(part_rows.next_ids(sql, "attachments", sum(len(c.contents) for c in creates)))
+    set_ids = import_rows.next_ids(sql, "attachment_sets", len(creates))
+    part_ids = import_rows.next_ids(sql, "parts", len(creates))
+    attachment_ids = iter(import_rows.next_ids(sql, "attachments", sum(len(c.contents) for c in creates)))
     parts, attachments, covers, stock, history = [], [], [], [], []
     for checked, set_id, part_id in zip(creates, set_ids, part_ids, strict=True):
         record = checked.record
@@ -240,7 +240,7 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
                 "key": record.key,
                 **record.values,
                 "type_id": checked.type_id,
-                "tags": part_rows.tags_to_db(record.tags),
+                "tags": import_rows.tags_to_db(record.tags),
                 "attachment_set_id": set_id,
                 "created_at": now,
                 "updated_at": now,
@@ -263,14 +263,14 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
                     "action": StockAction.ADD.value,
                 }
             )
-    part_rows.insert_sets(sql, set_ids, now)
+    import_rows.insert_sets(sql, set_ids, now)
     # The columns the records give (one header for a CSV file: a few distinct sets at most).
     given = frozenset().union(*{id(c.given): c.given for c in creates}.values())
-    part_rows.insert_parts(sql, parts, {*given, *(["type_id"] if "type" in given else [])})
-    part_rows.insert_attachments(sql, attachments)
-    part_rows.set_covers(sql, covers)
-    part_rows.insert_stock(sql, stock, now)
-    part_rows.insert_history(sql, history, now)
+    import_rows.insert_parts(sql, parts, {*given, *(["type_id"] if "type" in given else [])})
+    import_rows.insert_attachments(sql, attachments)
+    import_rows.set_covers(sql, covers)
+    import_rows.insert_stock(sql, stock, now)
+    import_rows.insert_history(sql, history, now)
 
 
 def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> None:
@@ -280,9 +280,9 @@ def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> No
     if "type" in given:
         values["type_id"] = checked.type_id
     if "tags" in given:
-        values["tags"] = part_rows.tags_to_db(record.tags)
+        values["tags"] = import_rows.tags_to_db(record.tags)
     values["updated_at"] = now
-    part_rows.update_part(sql, stored.id, values)
+    import_rows.update_part(sql, stored.id, values)
     if "stock" in given:
         wanted = checked.stock
         history = []
@@ -292,8 +292,8 @@ def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> No
             if quantity == held:
                 continue
             if location_id is None:
-                location_id = part_rows.locations(sql)[where]
-            part_rows.replace_stock(sql, stored.id, location_id, quantity, now)
+                location_id = import_rows.locations(sql)[where]
+            import_rows.replace_stock(sql, stored.id, location_id, quantity, now)
             action = StockAction.ADD if quantity > held else StockAction.REMOVE
             history.append(
                 {
@@ -303,7 +303,7 @@ def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> No
                     "action": action.value,
                 }
             )
-        part_rows.insert_history(sql, history, now)
+        import_rows.insert_history(sql, history, now)
     ids: list[int] = []
     new: list[tuple[int, Content]] = []
     for content in checked.contents:
@@ -311,16 +311,16 @@ def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> No
         if found:
             ids.append(found[0])
         else:
-            attachment_id = part_rows.next_ids(sql, "attachments", 1)[0]
-            part_rows.insert_attachments(sql, [_attachment_row(attachment_id, stored.set_id, content, now)])
+            attachment_id = import_rows.next_ids(sql, "attachments", 1)[0]
+            import_rows.insert_attachments(sql, [_attachment_row(attachment_id, stored.set_id, content, now)])
             ids.append(attachment_id)
             new.append((attachment_id, content))
     if "cover" in given and record.cover is not None:
-        part_rows.set_covers(sql, [(stored.set_id, None if record.cover < 0 else ids[record.cover])])
+        import_rows.set_covers(sql, [(stored.set_id, None if record.cover < 0 else ids[record.cover])])
     elif stored.cover_id is None:
         first_image = next((i for i, c in new if c.kind == AttachmentKind.IMAGE.value), None)
         if first_image is not None:
-            part_rows.set_covers(sql, [(stored.set_id, first_image)])
+            import_rows.set_covers(sql, [(stored.set_id, first_image)])
 
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Set-at-a-time reads for export on a session: a few statements for the whole inventory, never one per row.
 
-The import reads and writes the same rows in plain SQL (part_rows.py, which defines the row types).
+The import reads and writes the same rows in plain SQL (import_rows.py, which defines the row types).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from inventory_cli.domain.models import Part
 from inventory_cli.domain.part_values import PART_FIELDS
-from inventory_cli.storage.part_rows import StoredAttachment as StoredAttachment
-from inventory_cli.storage.part_rows import StoredPart
+from inventory_cli.storage.import_rows import StoredAttachment as StoredAttachment
+from inventory_cli.storage.import_rows import StoredPart
 
 CHUNK = 500  # keys per IN (...) list, well under SQLite's variable limit
 
