@@ -64,7 +64,11 @@ def register(app: typer.Typer) -> None:
     )
 
 
-def _progress(quiet: bool) -> Any:
+def _progress(quiet: bool, verbose: bool = False) -> Any:
+    if verbose:
+        from inventory_cli.cli.progress import committed_lines
+
+        return committed_lines
     if quiet or not sys.stderr.isatty():
         return None
     from inventory_cli.cli.progress import row_progress
@@ -165,6 +169,10 @@ def import_command(
     entity: EntityOption = "parts",
     bundle: BundleOption = None,
     quiet: QuietOption = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Print the rows committed so far on stderr after each batch."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import parts or kits; every row is checked before anything is written. --bundle restores a backup."""
@@ -215,7 +223,7 @@ def import_command(
             keep_going=keep_going,
             rejects=rejects,
             batch_size=batch_size,
-            progress=_progress(quiet),
+            progress=_progress(quiet, verbose),
             should_stop=should_stop,
         )
     for line in [*result.errors, *result.conflicts]:

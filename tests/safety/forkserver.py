@@ -1,0 +1,85 @@
+"""Runs ``inventory`` commands in forked children and SIGKILLs them on request (run as a script).
+
+Each child is a real process of its own (own database connection, own blob store object), but it
+starts in milliseconds: the program is imported once here, before any fork. That makes a few
+dozen kill trials affordable in the normal test suite. No database is opened in this process.
+
+Protocol, one JSON object per line: the request ``{"args": [...], "out": path, "err": path,
+"kill_after": seconds or null}`` starts ``inventory ARGS`` with stdout and stderr in those files
+and kills it with SIGKILL once ``kill_after`` seconds have passed, unless it ended before; the
+answer is ``{"status": exit code, or -9 when killed, "seconds": run time}``.
+"""
+
+from __future__ import annotations
+
+# Everything an import needs is imported here, before the forks (see above).
+import ctypes
+import json
+import os
+import signal
+import sys
+import time
+
+import PIL.Image
+
+import inventory_cli.cli.main
+import inventory_cli.cli.progress
+import inventory_cli.services.importing
+import inventory_cli.storage.migrator
+import inventory_cli.storage.stores
+
+PRELOADED = (ctypes, PIL.Image, inventory_cli)
+
+
+def _child(args: list[str], out: str, err: str) -> None:
+    """In the forked child: run the command with its output in files, and never return."""
+    code = 1
+    try:
+        for fd, path in ((1, out), (2, err)):
+            target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            os.dup2(target, fd)
+            os.close(target)
+        sys.argv = ["inventory", *args]
+        from inventory_cli.cli.main import run
+
+        try:
+            run()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _serve_one(request: dict[str, object]) -> dict[str, object]:
+    args = [str(a) for a in request["args"]]  # type: ignore[attr-defined]
+    kill_after = request.get("kill_after")
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        _child(args, str(request["out"]), str(request["err"]))
+    deadline = None if kill_after is None else started + float(kill_after)  # type: ignore[arg-type]
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if deadline is not None and time.monotonic() >= deadline:
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            break
+        time.sleep(0.001)
+    return {"status": os.waitstatus_to_exitcode(status), "seconds": time.monotonic() - started}
+
+
+def main() -> None:
+    """Serve requests from stdin until it closes."""
+    for line in sys.stdin:
+        answer = _serve_one(json.loads(line))
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
