@@ -104,7 +104,9 @@ def _read_input(source: str) -> tuple[bytes, str, Path]:
     """The bytes to import, the name errors use, and the folder attachment paths are relative to."""
     if source == "-":
         return sys.stdin.buffer.read(), "<stdin>", Path.cwd()
-    path = Path(source).expanduser()
+    from inventory_cli.services.intake import expand_home
+
+    path = expand_home(source)
     if path.is_dir():
         raise InvalidInputError(f"{source} is a directory, not a file")
     try:

@@ -28,7 +28,7 @@ from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.domain.records import FieldError, PartRecord, Source, parse_record
 from inventory_cli.domain.rules import sniff, title_for_url, validate_title
 from inventory_cli.errors import BusyError, ConflictError, InvalidInputError, InventoryError, StorageError
-from inventory_cli.services.intake import max_bytes_for, open_input, verify_data, verify_file
+from inventory_cli.services.intake import expand_home, max_bytes_for, open_input, verify_data, verify_file
 from inventory_cli.services.outfiles import write_atomically
 from inventory_cli.services.record_files import RawRow, ReadResult, read_records, write_records
 from inventory_cli.storage import bulk
@@ -193,7 +193,7 @@ class _Importer:
             return Content(AttachmentKind.URL.value, title_for_url(source.value), url=source.value)
         if source.kind == "digest":
             return self.stored_blob(source, line)
-        path = Path(source.value).expanduser()
+        path = expand_home(source.value)
         if not path.is_absolute():
             path = self.base_dir / path
         cached = self.file_cache.get(path)

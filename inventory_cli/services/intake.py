@@ -42,9 +42,21 @@ def _limit_for(kind: AttachmentKind, settings: Settings) -> int:
     return settings.max_image_bytes if kind is AttachmentKind.IMAGE else settings.max_pdf_bytes
 
 
+def expand_home(path_text: str) -> Path:
+    """``path_text`` with a leading ``~`` or ``~user`` expanded; as written when no such home is known.
+
+    A shell leaves ``~nobody-here/x`` alone too; without this, Python raises RuntimeError.
+    """
+    path = Path(path_text)
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path
+
+
 def open_regular_file(path_text: str) -> tuple[BinaryIO, os.stat_result]:
     """Open ``path_text`` for reading with its stat, refusing anything that is not a regular file."""
-    path = Path(path_text).expanduser()
+    path = expand_home(path_text)
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -56,6 +68,8 @@ def open_regular_file(path_text: str) -> tuple[BinaryIO, os.stat_result]:
         raise InvalidInputError(f"cannot read {path_text}: permission denied") from None
     except OSError as exc:
         raise InvalidInputError(f"cannot open {path_text}: {exc.strerror}") from None
+    except ValueError:  # a NUL byte, or a lone surrogate the file system cannot encode
+        raise InvalidInputError(f"not a usable file name: {path_text!r}") from None
     info = os.fstat(fd)
     file_type = stat.S_IFMT(info.st_mode)
     if file_type != stat.S_IFREG:
@@ -85,7 +99,19 @@ def open_input(path_text: str, settings: Settings) -> Iterator[InputFile]:
             raise InvalidInputError(
                 f"{path_text} is {info.st_size} bytes; the limit for {sniffed.kind} files is {limit} bytes"
             )
-        yield InputFile(handle, Path(path_text).expanduser().name, info.st_size, sniffed)
+        yield InputFile(handle, _text_name(expand_home(path_text).name), info.st_size, sniffed)
+
+
+def _text_name(name: str) -> str:
+    """A file name as text a database can store: bytes that are not UTF-8 become U+FFFD.
+
+    Python hands such bytes over as lone surrogates, which no database driver encodes.
+    """
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
 
 
 def max_bytes_for(item: InputFile, settings: Settings) -> int:
