@@ -31,14 +31,12 @@ import inventory_cli.storage.stores
 PRELOADED = (ctypes, PIL.Image, inventory_cli)
 
 
-def _child(args: list[str], out: str, err: str) -> None:
-    """In the forked child: run the command with its output in files, and never return."""
+def _child(args: list[str], out: int, err: int) -> None:
+    """In the forked child: run the command with its output in the given files, and never return."""
     code = 1
     try:
-        for fd, path in ((1, out), (2, err)):
-            target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            os.dup2(target, fd)
-            os.close(target)
+        os.dup2(out, 1)
+        os.dup2(err, 2)
         sys.argv = ["inventory", *args]
         from inventory_cli.cli.main import run
 
@@ -53,13 +51,22 @@ def _child(args: list[str], out: str, err: str) -> None:
         os._exit(code)
 
 
+def _output_file(path: object) -> int:
+    return os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+
+
 def _serve_one(request: dict[str, object]) -> dict[str, object]:
     args = [str(a) for a in request["args"]]  # type: ignore[attr-defined]
     kill_after = request.get("kill_after")
+    # Emptied here, before the fork: a child killed before it wrote anything leaves them empty,
+    # never holding what the previous child wrote.
+    out, err = _output_file(request["out"]), _output_file(request["err"])
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        _child(args, str(request["out"]), str(request["err"]))
+        _child(args, out, err)
+    os.close(out)
+    os.close(err)
     deadline = None if kill_after is None else started + float(kill_after)  # type: ignore[arg-type]
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -90,6 +91,10 @@ def run_kill_trials(
         args = ["import", str(folder / "t0.csv"), "-v", "--batch-size", str(BATCH)]
         full = server.run(args, tmp_path / "out", tmp_path / "err", None)
         assert full["status"] == 0, (tmp_path / "err").read_text()
+        # '-v' reports every batch once it is committed: one line per batch, the last one the total.
+        lines = (tmp_path / "err").read_text()
+        reported = [int(n) for n in re.findall(r"(\d+) of \d+ rows committed", lines)]
+        assert reported == list(range(BATCH, ROWS + 1, BATCH))
         longest = 1.2 * float(full["seconds"])
         for trial in range(1, trials + 1):
             source = folder / f"t{trial}.csv"
