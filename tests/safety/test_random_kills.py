@@ -33,7 +33,7 @@ from tests.safety.helpers import (
     write_import,
 )
 
-ROWS = 24
+ROWS = 16
 BATCH = 2
 SEED = 7
 
