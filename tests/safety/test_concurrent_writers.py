@@ -78,4 +78,4 @@ def test_eight_importers_and_two_listers_lose_nothing_and_store_each_content_onc
     assert len(stored_blobs(store_root)) == len(distinct)
     report = assert_consistent(cli, store_root)
     assert report["ok"] is True and report["orphans"] == []
-    print({"writers": WRITERS, "rows": len(keys), "blobs": len(distinct), "listings": [len(r) for r in listings]})
+    print({"rows": len(keys), "blobs": len(distinct), "listings": [len(runs) for runs in listings]})
