@@ -7,11 +7,15 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import CliRun, image_bytes
 
+WAIT_SECONDS = 60
 COMMITTED_LINE = re.compile(r"^importing: (\d+) of (\d+) rows committed$", re.MULTILINE)
 
 
@@ -110,3 +114,39 @@ def missing_keys(db_path: Path, wanted: Iterable[str]) -> list[str]:
     """The keys of ``wanted`` that are not in the database."""
     present = set(part_keys(db_path))
     return [key for key in wanted if key not in present]
+
+
+class ForkServer:
+    """The fork server script (see forkserver.py) as a child of this test."""
+
+    def __init__(self, cwd: Path) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("forkserver.py"))],
+            cwd=cwd,
+            env=subprocess_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, args: list[str], out: Path, err: Path, kill_after: float | None) -> dict[str, Any]:
+        """Run ``inventory ARGS`` in a forked child, killed after ``kill_after`` seconds if still running."""
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        request = {"args": args, "out": str(out), "err": str(err), "kill_after": kill_after}
+        self._proc.stdin.write(json.dumps(request) + "\n")
+        self._proc.stdin.flush()
+        line = self._proc.stdout.readline()
+        assert line, "the fork server died"
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def close(self) -> None:
+        """Stop the server (closing its stdin ends its loop)."""
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()
+        try:
+            self._proc.wait(WAIT_SECONDS)
+        finally:
+            if self._proc.poll() is None:
+                self._proc.kill()
+                self._proc.wait()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import pytest
 
 from tests.conftest import CliRun, count, query
 from tests.integration.test_concurrency import WAIT_SECONDS, run_together
-from tests.safety.helpers import assert_consistent, part_keys, stored_blobs, subprocess_env, write_import
+from tests.safety.helpers import ForkServer, assert_consistent, part_keys, stored_blobs, write_import
 
 pytestmark = pytest.mark.slow
 
@@ -21,22 +19,22 @@ ROWS = 40
 BATCH = 5
 
 
-def _list_loop(tmp_path: Path, stop: threading.Event, runs: list[subprocess.CompletedProcess[str]]) -> None:
-    """Run ``part list --json`` again and again until told to stop (at least once)."""
-    while True:
-        runs.append(
-            subprocess.run(
-                [sys.executable, "-m", "inventory_cli", "part", "list", "--json"],
-                cwd=tmp_path,
-                env=subprocess_env(),
-                capture_output=True,
-                text=True,
-                timeout=WAIT_SECONDS,
-                check=False,
-            )
-        )
-        if stop.is_set():
-            return
+def _list_loop(folder: Path, stop: threading.Event, runs: list[tuple[int, str, str]]) -> None:
+    """Run ``part list --json`` in fresh processes again and again until told to stop (at least once).
+
+    The processes are forked from a server that has the program imported already, so that a
+    listing starts in milliseconds and many of them overlap the imports.
+    """
+    folder.mkdir()
+    server = ForkServer(folder)
+    try:
+        while True:
+            answer = server.run(["part", "list", "--json"], folder / "out", folder / "err", None)
+            runs.append((answer["status"], (folder / "out").read_text(), (folder / "err").read_text()))
+            if stop.is_set():
+                return
+    finally:
+        server.close()
 
 
 def test_eight_importers_and_two_listers_lose_nothing_and_store_each_content_once(
@@ -48,8 +46,11 @@ def test_eight_importers_and_two_listers_lose_nothing_and_store_each_content_onc
     distinct = {p.read_bytes() for p in folder.glob("*.png")}
 
     stop = threading.Event()
-    listings: list[list[subprocess.CompletedProcess[str]]] = [[], []]
-    loops = [threading.Thread(target=_list_loop, args=(tmp_path, stop, runs)) for runs in listings]
+    listings: list[list[tuple[int, str, str]]] = [[], []]
+    loops = [
+        threading.Thread(target=_list_loop, args=(tmp_path / f"lister-{n}", stop, runs))
+        for n, runs in enumerate(listings)
+    ]
     for loop in loops:
         loop.start()
     try:
@@ -66,10 +67,9 @@ def test_eight_importers_and_two_listers_lose_nothing_and_store_each_content_onc
         assert json.loads(result.stdout)["created"] == ROWS
     for runs in listings:
         assert runs
-        for run in runs:
-            assert run.returncode == 0, (run.returncode, run.stderr)
-            assert run.stderr == ""
-            assert isinstance(json.loads(run.stdout), list)
+        for status, out, err in runs:
+            assert status == 0 and err == "", (status, err)
+            assert isinstance(json.loads(out), list)
 
     keys = part_keys(db_path)
     assert sorted(keys) == sorted(key for writer in written for key in writer)

@@ -9,12 +9,9 @@ file is imported again: all rows land once, every blob is referenced.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,56 +19,19 @@ from typing import Any
 import pytest
 
 from tests.conftest import CliRun, count, json_out
-from tests.integration.test_concurrency import WAIT_SECONDS
 from tests.safety.helpers import (
+    ForkServer,
     assert_consistent,
     committed_rows,
     missing_keys,
     part_keys,
     stored_blobs,
-    subprocess_env,
     write_import,
 )
 
 ROWS = 16
 BATCH = 2
 SEED = 7
-
-
-class ForkServer:
-    """The fork server script (see forkserver.py) as a child of this test."""
-
-    def __init__(self, cwd: Path) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("forkserver.py"))],
-            cwd=cwd,
-            env=subprocess_env(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-
-    def run(self, args: list[str], out: Path, err: Path, kill_after: float | None) -> dict[str, Any]:
-        """Run ``inventory ARGS`` in a forked child, killed after ``kill_after`` seconds if still running."""
-        assert self._proc.stdin is not None and self._proc.stdout is not None
-        request = {"args": args, "out": str(out), "err": str(err), "kill_after": kill_after}
-        self._proc.stdin.write(json.dumps(request) + "\n")
-        self._proc.stdin.flush()
-        line = self._proc.stdout.readline()
-        assert line, "the fork server died"
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-    def close(self) -> None:
-        """Stop the server (closing its stdin ends its loop)."""
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()
-        try:
-            self._proc.wait(WAIT_SECONDS)
-        finally:
-            if self._proc.poll() is None:
-                self._proc.kill()
-                self._proc.wait()
 
 
 def run_kill_trials(
@@ -93,8 +53,8 @@ def run_kill_trials(
         assert full["status"] == 0, (tmp_path / "err").read_text()
         # '-v' reports every batch once it is committed: one line per batch, the last one the total.
         lines = (tmp_path / "err").read_text()
-        reported = [int(n) for n in re.findall(r"(\d+) of \d+ rows committed", lines)]
-        assert reported == list(range(BATCH, ROWS + 1, BATCH))
+        batches = [int(n) for n in re.findall(r"(\d+) of \d+ rows committed", lines)]
+        assert batches == list(range(BATCH, ROWS + 1, BATCH))
         longest = 1.2 * float(full["seconds"])
         for trial in range(1, trials + 1):
             source = folder / f"t{trial}.csv"

@@ -41,7 +41,7 @@ class _Cursor(sqlite3.Cursor):
 class _Connection(sqlite3.Connection):
     log: Logged
 
-    def cursor(self, factory: Any = None) -> Any:  # type: ignore[override]
+    def cursor(self, factory: Any = None) -> Any:
         cursor = super().cursor(factory or _Cursor)
         cursor.log = self.log
         return cursor
@@ -68,7 +68,7 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[Logged]:
 
     def recording(*args: Any, **kwargs: Any) -> sqlite3.Connection:
         connection = connect(*args, factory=_Connection, **kwargs)
-        connection.log = log  # type: ignore[attr-defined]
+        connection.log = log
         return connection
 
     with monkeypatch.context() as patch:
