@@ -1,15 +1,19 @@
 """Benchmark: import 10,000 parts (half with one small attachment) against plain sqlite3 executemany.
 
-Run: python bench/import_parts.py [--rows N] [--repeat N]
-Prints rows per second for ``inventory import`` and for a baseline measured in the same run.
+Run: python bench/import_parts.py [--rows N] [--repeat N]   (sqlite-utils: pip install '.[bench]')
+Prints rows per second for ``inventory import`` and for baselines measured in the same run, every
+side a whole process timed from outside (interpreter start, imports, work):
 
-- The import is the whole process: ``python -m inventory_cli import -q parts.csv`` into a copy of an
-  empty migrated database (interpreter start, imports, checks, blobs, rows), timed from outside.
-- The baseline reads the same CSV with the stdlib ``csv`` module and writes the same rows with
-  sqlite3 ``executemany`` into another copy of that database, in one transaction, with the
-  connection settings the program uses (WAL, ``synchronous=NORMAL``, foreign keys on): the sets
-  (with their covers), the parts, and the attachment rows with the files' real sha256 digests and
-  sizes. It checks nothing and stores no blobs; computing the digests is left out of its time.
+- The import: ``python -m inventory_cli import -q parts.csv`` into a copy of an empty migrated
+  database (checks, blobs, rows).
+- The executemany baseline: a stdlib-only process reads the same CSV with ``csv`` and writes the
+  same rows with sqlite3 ``executemany`` into another copy of that database, in one transaction,
+  with the connection settings the program uses (WAL, ``synchronous=NORMAL``, foreign keys on):
+  the sets (with their covers), the parts, and the attachment rows with the files' real sha256
+  digests and sizes. It checks nothing and stores no blobs; the digests are computed beforehand.
+- Without attachments, also ``sqlite-utils insert db parts rows.csv --csv``, the generic tool: the
+  same rows with an ``attachment_set_id`` column instead of ``attach``, into a copy of the database
+  whose sets were made beforehand (untimed; the schema needs a set for every part).
 With ``--repeat`` each side runs several times and the median is printed.
 """
 
@@ -18,7 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import io
+import json
 import shutil
 import sqlite3
 import statistics
@@ -28,11 +32,6 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-
-from PIL import Image
-
-from inventory_cli.bootstrap import Inventory
-from inventory_cli.config import load_settings
 
 
 def key_for(number: int) -> str:
@@ -45,6 +44,10 @@ def key_for(number: int) -> str:
 
 def make_input(folder: Path, rows: int, with_files: bool) -> Path:
     """A CSV of ``rows`` parts; with files, every other part has its own small PNG."""
+    import io
+
+    from PIL import Image
+
     lines = ["key,description,manufacturer,package,pin_count,attach"]
     for number in range(rows):
         attach = ""
@@ -75,14 +78,13 @@ def digests(source: Path) -> dict[str, tuple[str, int]]:
     }
 
 
-def baseline(db_file: Path, csv_file: Path, files: dict[str, tuple[str, int]]) -> float:
-    """Seconds to read the CSV and executemany the same rows (sets, parts, attachments, covers)."""
+def baseline(db_file: Path, csv_file: Path, files: dict[str, tuple[str, int]]) -> None:
+    """Read the CSV and executemany the same rows (sets, parts, attachments, covers): the child's work."""
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     connection = sqlite3.connect(db_file, isolation_level=None)
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = NORMAL")
-    start = time.perf_counter()
     with csv_file.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     connection.execute("BEGIN IMMEDIATE")
@@ -124,15 +126,11 @@ def baseline(db_file: Path, csv_file: Path, files: dict[str, tuple[str, int]]) -
             [(number, set_id) for number, (set_id, _) in enumerate(attached, start=1)],
         )
     connection.execute("COMMIT")
-    elapsed = time.perf_counter() - start
     connection.close()
-    return elapsed
 
 
-def run_import(db_file: Path, csv_file: Path) -> float:
-    """Seconds for the whole ``inventory import`` process."""
-    command = [sys.executable, "-m", "inventory_cli", "--db", str(db_file), "--store"]
-    command += [str(db_file.parent / "blobs"), "import", "-q", str(csv_file)]
+def timed(command: list[str]) -> float:
+    """Seconds for one whole process, which must succeed."""
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
@@ -140,31 +138,95 @@ def run_import(db_file: Path, csv_file: Path) -> float:
     return elapsed
 
 
-def measure(work: Path, template: Path, rows: int, with_files: bool, repeat: int) -> tuple[float, float]:
-    """Median seconds of the baseline and of the import, ``repeat`` runs each, side by side."""
+def run_baseline(db_file: Path, csv_file: Path, digest_file: Path) -> float:
+    """Seconds for the whole stdlib baseline process (this script in its child mode)."""
+    child = [sys.executable, __file__, "--baseline-child"]
+    return timed([*child, str(db_file), str(csv_file), str(digest_file)])
+
+
+def run_import(db_file: Path, csv_file: Path) -> float:
+    """Seconds for the whole ``inventory import`` process."""
+    command = [sys.executable, "-m", "inventory_cli", "--db", str(db_file), "--store"]
+    command += [str(db_file.parent / "blobs"), "import", "-q", str(csv_file)]
+    return timed(command)
+
+
+def sqlite_utils_input(work: Path, template: Path, csv_file: Path) -> tuple[Path, Path]:
+    """The rows as sqlite-utils inserts them, and a database copy holding a set for each (untimed)."""
+    with csv_file.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = [name for name in rows[0] if name != "attach"]
+    rows_file = work / "sqlite-utils-rows.csv"
+    with rows_file.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*columns, "attachment_set_id"])
+        writer.writerows([*(row[name] for name in columns), number] for number, row in enumerate(rows, 1))
+    prepared = work / "sqlite-utils-template.db"
+    shutil.copy(template, prepared)
+    connection = sqlite3.connect(prepared)
+    with connection:
+        connection.executemany(
+            "INSERT INTO attachment_sets (id) VALUES (?)", [(n,) for n in range(1, len(rows) + 1)]
+        )
+    connection.close()
+    return rows_file, prepared
+
+
+def run_sqlite_utils(db_file: Path, rows_file: Path) -> float:
+    """Seconds for the whole ``sqlite-utils insert`` process."""
+    tool = shutil.which("sqlite-utils", path=str(Path(sys.executable).parent))
+    assert tool is not None
+    return timed([tool, "insert", str(db_file), "parts", str(rows_file), "--csv"])
+
+
+def count(db_file: Path, table: str) -> int:
+    """Rows in one table of a finished run."""
+    check = sqlite3.connect(db_file)
+    found = int(check.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    check.close()
+    return found
+
+
+def measure(work: Path, template: Path, rows: int, with_files: bool, repeat: int) -> dict[str, float]:
+    """Median seconds of each side, ``repeat`` runs each, side by side."""
     label = "with" if with_files else "without"
     source = work / f"input-{label}"
     source.mkdir()
     path = make_input(source, rows, with_files)
     files = digests(source)
-    bases, imports = [], []
+    digest_file = work / f"digests-{label}.json"
+    digest_file.write_text(json.dumps(files))
+    tool_input = None
+    if not with_files and shutil.which("sqlite-utils", path=str(Path(sys.executable).parent)):
+        tool_input = sqlite_utils_input(work, template, path)
+    times: dict[str, list[float]] = {"baseline": [], "import": [], "sqlite-utils": []}
     for run in range(repeat):
-        bases.append(baseline(fresh_copy(work / f"baseline-{label}-{run}", template), path, files))
+        base_db = fresh_copy(work / f"baseline-{label}-{run}", template)
+        times["baseline"].append(run_baseline(base_db, path, digest_file))
         db_file = fresh_copy(work / f"import-{label}-{run}", template)
-        imports.append(run_import(db_file, path))
-        check = sqlite3.connect(db_file)
-        counted = check.execute("SELECT count(*) FROM parts").fetchone()[0]
-        attachments = check.execute("SELECT count(*) FROM attachments").fetchone()[0]
-        check.close()
-        assert counted == rows and attachments == len(files), (counted, attachments)
-    return statistics.median(bases), statistics.median(imports)
+        times["import"].append(run_import(db_file, path))
+        assert (count(db_file, "parts"), count(db_file, "attachments")) == (rows, len(files))
+        if tool_input is not None:
+            tool_db = fresh_copy(work / f"sqlite-utils-{run}", tool_input[1])
+            times["sqlite-utils"].append(run_sqlite_utils(tool_db, tool_input[0]))
+            assert count(tool_db, "parts") == rows
+    return {side: statistics.median(values) for side, values in times.items() if values}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=1, help="runs per side; the median is printed")
+    parser.add_argument("--baseline-child", nargs=3, metavar=("DB", "CSV", "DIGESTS"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.baseline_child:
+        db_file, csv_file, digest_file = (Path(name) for name in arguments.baseline_child)
+        files = {name: (digest, size) for name, (digest, size) in json.loads(digest_file.read_text()).items()}
+        baseline(db_file, csv_file, files)
+        return
+    from inventory_cli.bootstrap import Inventory
+    from inventory_cli.config import load_settings
+
     rows, repeat = arguments.rows, arguments.repeat
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
@@ -175,13 +237,20 @@ def main() -> None:
         ).ensure_schema()
         template = template_home / "inventory.db"
         for with_files in (True, False):
-            base, elapsed = measure(work, template, rows, with_files, repeat)
+            seconds = measure(work, template, rows, with_files, repeat)
+            base, elapsed = seconds["baseline"], seconds["import"]
             what = "half with one attachment" if with_files else "no attachments"
-            print(
+            line = (
                 f"{rows} parts, {what}: import {rows / elapsed:,.0f} rows/s ({elapsed:.2f} s); "
                 f"baseline executemany {rows / base:,.0f} rows/s ({base:.2f} s); "
                 f"import takes {elapsed / base:.1f}x the baseline's time"
             )
+            if "sqlite-utils" in seconds:
+                tool = seconds["sqlite-utils"]
+                line += f"; sqlite-utils insert {tool:.2f} s, import takes {elapsed / tool:.2f}x its time"
+            elif not with_files:
+                line += "; sqlite-utils not installed (pip install '.[bench]')"
+            print(line)
 
 
 if __name__ == "__main__":

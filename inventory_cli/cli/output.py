@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -22,7 +21,9 @@ def _console(stderr: bool = False) -> Any:
 
 def emit_json(data: Any) -> None:
     """Write one JSON document to stdout and nothing else."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    from inventory_cli.cli.jsontext import dumps
+
+    sys.stdout.write(dumps(data) + "\n")
 
 
 # Control characters and bidi overrides from a user's value (a file name with a newline, say)
@@ -45,23 +46,10 @@ def notice(message: str) -> None:
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Print rows as a rich table on stdout."""
-    from rich.table import Table
-    from rich.text import Text
+    """Print rows as a table on stdout (rich's look; see cli/table.py for how it stays fast)."""
+    from inventory_cli.cli import table as tables
 
-    # Titles hold user text (kit names, box descriptions): plain Text, never rich markup.
-    grid = Table(title=Text(title) if title else None, title_justify="left", header_style="bold")
-    for column in columns:
-        grid.add_column(column, overflow="fold")
-    for row in rows:
-        # Rich renderables (such as a picture) go in as they are; everything else as plain text.
-        grid.add_row(
-            *(
-                cell if hasattr(cell, "__rich_console__") else Text("" if cell is None else str(cell))
-                for cell in row
-            )
-        )
-    _console().print(grid)
+    tables.draw(_console(), title, columns, list(rows))
 
 
 def fields(title: str, pairs: Iterable[tuple[str, Any]], beside: Any = None) -> None:

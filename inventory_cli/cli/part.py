@@ -175,13 +175,16 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List parts by key, with type, stock total and cover."""
-    from inventory_cli.cli import images
-    from inventory_cli.services import parts
+    from inventory_cli.services import part_views
 
-    views = parts.list_parts(inventory(ctx), type_name=type_name, tag=tag, low_stock=low_stock, search=search)
+    views = part_views.list_parts(
+        inventory(ctx), type_name=type_name, tag=tag, low_stock=low_stock, search=search
+    )
     if as_json:
         output.emit_json([v.to_dict() for v in views])
         return
+    from inventory_cli.cli import images
+
     pictures = images.cover_column(inventory(ctx), [v.set_id for v in views], wanted=covers)
     output.table(
         output.counted(len(views), "part"),
@@ -218,15 +221,16 @@ def show(
     ctx: typer.Context, key: KeyArg, no_images: NoImagesOption = False, as_json: JsonOption = False
 ) -> None:
     """Show a part with its attachments; on a terminal its cover is drawn beside the details."""
-    from inventory_cli.cli import images
-    from inventory_cli.services import parts
+    from inventory_cli.services import part_views
 
-    view = parts.show_part(inventory(ctx), key)
+    view = part_views.show_part(inventory(ctx), key)
     if as_json:
         output.emit_json(view.to_dict())
-    else:
-        wanted = images.pictures_wanted(no_images=no_images)
-        _print_part(view, images.cover_picture(inventory(ctx), view.attachments, wanted=wanted))
+        return
+    from inventory_cli.cli import images
+
+    wanted = images.pictures_wanted(no_images=no_images)
+    _print_part(view, images.cover_picture(inventory(ctx), view.attachments, wanted=wanted))
 
 
 @app.command("edit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from inventory_cli.errors import (
 )
 
 if TYPE_CHECKING:
-    from inventory_cli.services.importing import ImportResult
+    from inventory_cli.services.import_core import ImportResult
 
 FormatOption = Annotated[
     str | None,
@@ -104,9 +105,8 @@ def _read_input(source: str) -> tuple[bytes, str, Path]:
     """The bytes to import, the name errors use, and the folder attachment paths are relative to."""
     if source == "-":
         return sys.stdin.buffer.read(), "<stdin>", Path.cwd()
-    from inventory_cli.services.intake import expand_home
-
-    path = expand_home(source)
+    # Not Path.expanduser: for '~name' of no known user it raises; this leaves it as written.
+    path = Path(os.path.expanduser(source))
     if path.is_dir():
         raise InvalidInputError(f"{source} is a directory, not a file")
     try:
@@ -178,7 +178,7 @@ def import_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import parts or kits; every row is checked before anything is written. --bundle restores a backup."""
-    from inventory_cli.services.importing import CONFLICT_MODES, import_parts
+    from inventory_cli.services.import_core import CONFLICT_MODES, ImportRequest
     from inventory_cli.services.record_files import format_for
 
     if bundle is not None:
@@ -212,10 +212,9 @@ def import_command(
     if entity == "kits":
         from inventory_cli.services.kit_importing import import_kits as run_import
     else:
-        run_import = import_parts
+        from inventory_cli.services.importing import import_parts as run_import
     with _stop_on_signals() as should_stop:
-        result = run_import(
-            inventory(ctx),
+        request = ImportRequest(
             data,
             name=name,
             fmt=chosen,
@@ -228,6 +227,10 @@ def import_command(
             progress=_progress(quiet, verbose),
             should_stop=should_stop,
         )
+        try:
+            result = run_import(inventory(ctx), request)
+        finally:
+            inventory(ctx).close()  # the import's own database connection, if it opened one
     for line in [*result.errors, *result.conflicts]:
         sys.stderr.write(line + "\n")
     if result.interrupted:

@@ -1,7 +1,6 @@
 """SQLModel tables of the inventory; the migrated schema must match them (see tests)."""
 
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +18,11 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+# Defined without the ORM (light command paths use them); re-exported here for the rest.
+from inventory_cli.domain.kinds import AttachmentKind as AttachmentKind
+from inventory_cli.domain.kinds import KitStatus as KitStatus
+from inventory_cli.domain.kinds import StockAction as StockAction
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -34,21 +38,6 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 def utcnow() -> datetime:
     """Current time in UTC, stored without tzinfo so SQLite round-trips compare equal."""
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-class AttachmentKind(StrEnum):
-    """What an attachment holds."""
-
-    IMAGE = "image"
-    PDF = "pdf"
-    URL = "url"
-
-
-class KitStatus(StrEnum):
-    """Whether a kit is still being built."""
-
-    ACTIVE = "active"
-    ARCHIVED = "archived"
 
 
 class Base(SQLModel):
@@ -246,15 +235,6 @@ class Stock(Base, table=True):
     quantity: int = Field(sa_column=Column(Integer, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
-
-
-class StockAction(StrEnum):
-    """Why a stock quantity changed."""
-
-    ADD = "add"
-    REMOVE = "remove"
-    MOVE_OUT = "move-out"
-    MOVE_IN = "move-in"
 
 
 class StockChange(Base, table=True):

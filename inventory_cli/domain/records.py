@@ -27,6 +27,7 @@ NO_COVER = "-"
 DIGEST_PREFIX = "digest:"
 _WHOLE = re.compile(r"\s*[0-9]{1,18}\s*")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+_EMPTY = (None, "")  # an absent column, or an empty CSV cell
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,8 @@ def parse_record(raw: dict[str, Any], line: int) -> tuple[PartRecord | None, lis
     for name in PART_FIELDS:
         if name == "description":
             values[name] = check(name, lambda v: clean_part_value("description", required("description", v)))
+        elif raw.get(name) in _EMPTY:
+            values[name] = None  # the common case, without the cost of a check
         elif name == "pin_count":
             values[name] = check(
                 name,
@@ -164,15 +167,22 @@ def parse_record(raw: dict[str, Any], line: int) -> tuple[PartRecord | None, lis
                     else None
                 ),
             )
-        elif raw.get(name) in (None, ""):
-            values[name] = None  # the common case, without the cost of a check
         else:
             values[name] = check(name, lambda v, n=name: clean_part_value(n, text_value(v, n)))
-    type_name = check("type", lambda v: text_value(v, "type").strip() or None)
-    tags = check("tags", lambda v: tuple(clean_tags(list_items(v, "tags"))))
-    stock = check("stock", parse_stock)
-    attach = check("attach", parse_attach)
-    cover = check("cover", lambda v: parse_cover(text_value(v, "cover").strip(), attach or ()))
+    # An absent or empty column means what parsing an empty value gives, without the cost of it.
+    type_name = (
+        None if raw.get("type") in _EMPTY else check("type", lambda v: text_value(v, "type").strip() or None)
+    )
+    tags = (
+        () if raw.get("tags") in _EMPTY else check("tags", lambda v: tuple(clean_tags(list_items(v, "tags"))))
+    )
+    stock = () if raw.get("stock") in _EMPTY else check("stock", parse_stock)
+    attach = () if raw.get("attach") in _EMPTY else check("attach", parse_attach)
+    cover = (
+        None
+        if raw.get("cover") in _EMPTY
+        else check("cover", lambda v: parse_cover(text_value(v, "cover").strip(), attach or ()))
+    )
     if errors:
         return None, errors
     return PartRecord(line, key, values, type_name, tags, stock, attach, cover), []

@@ -8,7 +8,7 @@ import string
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from inventory_cli.domain.models import AttachmentKind
+from inventory_cli.domain.kinds import AttachmentKind
 from inventory_cli.errors import InvalidInputError, UsageError
 
 MAX_TITLE = 255

@@ -5,10 +5,12 @@ from __future__ import annotations
 import gzip
 import io
 import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.errors import ConflictError, CorruptBlobError, InvalidInputError, StorageError
@@ -25,6 +27,11 @@ from inventory_cli.services.outfiles import refuse_existing, write_atomically
 from inventory_cli.storage.blobs import CHUNK
 from inventory_cli.storage.stores import BlobStore, Progress, no_progress
 from inventory_cli.storage.tables import TABLE_ORDER, Row, columns, read_rows
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from inventory_cli.services.bundle_merge import MergePlan
 
 MAX_CONFLICTS_SHOWN = 10
 
@@ -154,18 +161,17 @@ def write_bundle(
 def restore_bundle(inventory: Inventory, source: Path, *, progress: Progress | None = None) -> RestoreSummary:
     """Restore a bundle into this inventory: new rows are added, equal ones skipped, differing ones refused.
 
-    Every member is checked before anything is written; the blobs are published, then the rows
-    are committed in one transaction.
+    Every member is checked and the merge tried (and rolled back) before anything is written; then
+    the blobs are published, and the rows committed in one transaction.
     """
-    from sqlalchemy.exc import DataError, IntegrityError
-
-    from inventory_cli.services.bundle_merge import apply_merge, plan_merge
     from inventory_cli.services.bundle_reader import read_bundle
 
     store = inventory.blobs
     inventory.ensure_schema()
     summary = RestoreSummary(str(source))
-    with read_bundle(source, store, progress or no_progress) as contents:
+    settings = inventory.settings
+    largest = max(settings.max_pdf_bytes, settings.max_image_bytes)
+    with read_bundle(source, store, progress or no_progress, largest) as contents:
         summary.blobs, summary.bytes = len(contents.manifest.blobs), contents.manifest.blob_bytes
         for row in contents.data["attachments"]:
             digest = row.get("blob_digest")
@@ -174,33 +180,75 @@ def restore_bundle(inventory: Inventory, source: Path, *, progress: Progress | N
                     f"bundle {source}: attachment {row.get('id')} names blob {digest}, "
                     "which the bundle does not hold"
                 )
+        # A trial run first, rolled back: a bundle whose rows differ from this inventory or that the
+        # database refuses leaves the store as it was. The blobs then go in before the write
+        # transaction, so that slow uploads (S3) never hold the lock every other command waits for.
         with inventory.uow() as uow:
-            try:
-                plan = plan_merge(uow.session, contents.data)
-            except (KeyError, TypeError, AttributeError, ValueError) as exc:
-                # Rows pointing at ids the bundle lacks, or values of the wrong kind: the checksums
-                # only prove the data arrived as written, not that whoever wrote it was careful.
-                raise InvalidInputError(
-                    f"bundle {source}: its rows do not fit together ({type(exc).__name__}: {exc})"
-                ) from None
-            if plan.conflicts:
-                shown = ", ".join(plan.conflicts[:MAX_CONFLICTS_SHOWN])
-                more = len(plan.conflicts) - MAX_CONFLICTS_SHOWN
-                raise ConflictError(
-                    f"{len(plan.conflicts)} rows of the bundle differ from this inventory: {shown}"
-                    + (f" and {more} more" if more > 0 else ""),
-                    hint="nothing was restored; restore into an empty inventory or resolve the differences",
-                )
-            try:
-                apply_merge(uow.session, plan)
-                for staged in contents.staged.values():
-                    summary.blobs_added += store.publish(staged)
+            _merge(uow.session, source, contents.data, check_now=True)
+        for staged in contents.staged.values():
+            summary.blobs_added += store.publish(staged)
+        with inventory.uow() as uow:
+            # Planned again: another command may have written since the trial.
+            plan = _merge(uow.session, source, contents.data, check_now=False)
+            with _refused_rows(source):
                 # PostgreSQL checks the deferred cover rules only here.
                 uow.commit()
-            except (IntegrityError, DataError, KeyError) as exc:
-                reason = exc.orig if isinstance(exc, IntegrityError | DataError) else f"no row {exc}"
-                raise InvalidInputError(
-                    f"bundle {source}: its rows are refused by the database ({reason})"
-                ) from None
     summary.created, summary.skipped = plan.created(), plan.skipped()
     return summary
+
+
+def _merge(session: Session, source: Path, data: dict[str, list[Row]], *, check_now: bool) -> MergePlan:
+    """Plan and apply the merge of ``data`` in the session's transaction; refuse conflicts and bad rows.
+
+    With ``check_now`` the deferred checks (PostgreSQL's cover rules) run at once, for a trial run.
+    """
+    from inventory_cli.services.bundle_merge import apply_merge
+
+    plan = _plan(source, session, data)
+    _refuse_conflicts(source, plan)
+    with _refused_rows(source):
+        if check_now and session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy import text
+
+            session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+        apply_merge(session, plan)
+        session.flush()
+    return plan
+
+
+@contextmanager
+def _refused_rows(source: Path) -> Iterator[None]:
+    """Turn the database's refusal of a bundle's rows into invalid input."""
+    from sqlalchemy.exc import DataError, IntegrityError
+
+    try:
+        yield
+    except (IntegrityError, DataError, KeyError) as exc:
+        reason = exc.orig if isinstance(exc, IntegrityError | DataError) else f"no row {exc}"
+        raise InvalidInputError(f"bundle {source}: its rows are refused by the database ({reason})") from None
+
+
+def _plan(source: Path, session: Session, data: dict[str, list[Row]]) -> MergePlan:
+    """What restoring ``data`` would add and skip, and where it differs from the database."""
+    from inventory_cli.services.bundle_merge import plan_merge
+
+    try:
+        return plan_merge(session, data)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        # Rows pointing at ids the bundle lacks, or values of the wrong kind: the checksums
+        # only prove the data arrived as written, not that whoever wrote it was careful.
+        raise InvalidInputError(
+            f"bundle {source}: its rows do not fit together ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+def _refuse_conflicts(source: Path, plan: MergePlan) -> None:
+    """Refuse the whole restore when any bundle row differs from the row already here."""
+    if plan.conflicts:
+        shown = ", ".join(plan.conflicts[:MAX_CONFLICTS_SHOWN])
+        more = len(plan.conflicts) - MAX_CONFLICTS_SHOWN
+        raise ConflictError(
+            f"{len(plan.conflicts)} rows of the bundle differ from this inventory: {shown}"
+            + (f" and {more} more" if more > 0 else ""),
+            hint="nothing was restored; restore into an empty inventory or resolve the differences",
+        )

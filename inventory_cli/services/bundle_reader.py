@@ -81,22 +81,30 @@ def _read_small(tar: tarfile.TarFile, member: tarfile.TarInfo, limit: int, where
 
 
 @contextmanager
-def read_bundle(path: Path, store: BlobStore, progress: Progress) -> Iterator[BundleContents]:
+def read_bundle(
+    path: Path, store: BlobStore, progress: Progress, max_blob_bytes: int
+) -> Iterator[BundleContents]:
     """Check a bundle and stage its blobs in ``store``; staged copies go when the context ends.
 
-    Nothing is published: a bundle with one bad member leaves the store as it was.
+    Nothing is published: a bundle with one bad member leaves the store as it was. A blob larger
+    than ``max_blob_bytes`` (the largest file ``attach`` accepts here) is refused before any is staged.
     """
     where = f"bundle {path}"
     with open_regular_file(str(path))[0] as handle, ExitStack() as staged_files:
         try:
-            contents = _read(handle, where, store, progress, staged_files)
+            contents = _read(handle, where, store, progress, staged_files, max_blob_bytes)
         except DAMAGED as exc:
             raise InvalidInputError(f"{where} is truncated or not a tar file ({exc})") from None
         yield contents
 
 
 def _read(
-    handle: IO[bytes], where: str, store: BlobStore, progress: Progress, staged_files: ExitStack
+    handle: IO[bytes],
+    where: str,
+    store: BlobStore,
+    progress: Progress,
+    staged_files: ExitStack,
+    max_blob_bytes: int,
 ) -> BundleContents:
     # The caller closes ``handle``; a stream-mode TarFile holds nothing else that needs closing.
     tar = tarfile.open(fileobj=handle, mode="r|*")  # noqa: SIM115
@@ -106,6 +114,7 @@ def _read(
         raise InvalidInputError(f"{where}: {MANIFEST} is missing (found {found})")
     _check_safe(first, where)
     manifest = parse_manifest(_read_small(tar, first, MAX_MANIFEST_BYTES, where), where, HEAD_REVISION)
+    _refuse_large_blobs(manifest, where, max_blob_bytes)
     contents = BundleContents(manifest)
     expected, seen = manifest.members, set()
     digests = {blob_member(digest): digest for digest in manifest.blobs}
@@ -126,6 +135,16 @@ def _read(
     if missing:
         raise InvalidInputError(f"{where} is truncated: member {missing[0]!r} of the manifest is missing")
     return contents
+
+
+def _refuse_large_blobs(manifest: Manifest, where: str, max_blob_bytes: int) -> None:
+    """Refuse a manifest naming a blob larger than this inventory would store from ``attach``."""
+    for digest, size in manifest.blobs.items():
+        if size > max_blob_bytes:
+            raise InvalidInputError(
+                f"{where}: blob {digest} holds {size} bytes, more than the limit of {max_blob_bytes}",
+                hint="raise INVENTORY_MAX_PDF_BYTES or INVENTORY_MAX_IMAGE_BYTES to restore it",
+            )
 
 
 def _read_data(

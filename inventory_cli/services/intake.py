@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from inventory_cli.config import Settings
-from inventory_cli.domain.models import AttachmentKind
+from inventory_cli.domain.kinds import AttachmentKind
 from inventory_cli.domain.rules import Sniffed, describe_unknown, sniff
 from inventory_cli.errors import InvalidInputError, NotFoundError
 from inventory_cli.storage.blobs import StagedBlob
@@ -36,28 +36,18 @@ class InputFile:
     name: str
     size: int
     sniffed: Sniffed
+    # The first bytes, read to sniff the type: the whole file when it is shorter than SNIFF_BYTES.
+    head: bytes = b""
 
 
 def _limit_for(kind: AttachmentKind, settings: Settings) -> int:
     return settings.max_image_bytes if kind is AttachmentKind.IMAGE else settings.max_pdf_bytes
 
 
-def expand_home(path_text: str) -> Path:
-    """``path_text`` with a leading ``~`` or ``~user`` expanded; as written when no such home is known.
-
-    A shell leaves ``~nobody-here/x`` alone too; without this, Python raises RuntimeError.
-    """
-    path = Path(path_text)
-    try:
-        return path.expanduser()
-    except RuntimeError:
-        return path
-
-
 def open_regular_file(path_text: str) -> tuple[BinaryIO, os.stat_result]:
     """Open ``path_text`` for reading with its stat, refusing anything that is not a regular file."""
-    path = expand_home(path_text)
     try:
+        path = os.path.expanduser(path_text)
         # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
@@ -99,7 +89,8 @@ def open_input(path_text: str, settings: Settings) -> Iterator[InputFile]:
             raise InvalidInputError(
                 f"{path_text} is {info.st_size} bytes; the limit for {sniffed.kind} files is {limit} bytes"
             )
-        yield InputFile(handle, _text_name(expand_home(path_text).name), info.st_size, sniffed)
+        name = _text_name(os.path.basename(os.path.expanduser(path_text)))
+        yield InputFile(handle, name, info.st_size, sniffed, head)
 
 
 def _text_name(name: str) -> str:
@@ -142,9 +133,26 @@ def verify_data(data: bytes, item: InputFile) -> None:
     if sniff(data[:SNIFF_BYTES]) != item.sniffed:
         raise InvalidInputError(f"{item.name} changed while it was being read; try again")
     if item.sniffed.kind is AttachmentKind.IMAGE:
+        if item.sniffed.pillow_format == "PNG" and _png_is_intact(data, item):
+            return
         _verify_image(io.BytesIO(data), item)
     elif item.sniffed.kind is AttachmentKind.PDF and b"%%EOF" not in data[-2048:]:
         raise InvalidInputError(f"{item.name}: truncated PDF (no end-of-file marker)")
+
+
+def _png_is_intact(data: bytes, item: InputFile) -> bool:
+    """The PNG check without Pillow (png_check.py): True when intact, False when only a decode can tell."""
+    from inventory_cli.services import png_check
+
+    try:
+        return png_check.check_png(data)
+    except png_check.TooManyPixels:
+        raise InvalidInputError(
+            f"{item.name}: image has too many pixels (a decompression bomb?)",
+            hint=f"the limit is {png_check.PIXEL_LIMIT} pixels",
+        ) from None
+    except png_check.CorruptPng as exc:
+        raise InvalidInputError(f"{item.name}: corrupt or truncated image ({exc})") from None
 
 
 def _verify_image(path: Path | BinaryIO, item: InputFile) -> None:

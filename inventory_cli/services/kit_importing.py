@@ -7,29 +7,22 @@ is a kit's (name, build target, status, contents) is handled here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlmodel import select
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import Attachment, AttachmentKind, AttachmentSet, Kit, KitContent, utcnow
-from inventory_cli.domain.records import FieldError, PartRecord
-from inventory_cli.errors import ConflictError, StorageError
-from inventory_cli.services.importing import (
-    BATCH_SIZE,
-    Checked,
+from inventory_cli.domain.records import FieldError
+from inventory_cli.errors import ConflictError
+from inventory_cli.services.import_core import (
     Content,
+    ImportRequest,
     ImportResult,
-    Progress,
-    StopCheck,
-    _Context,
-    _Importer,
-    _never_stop,
-    _no_progress,
-    _publish,
-    _publish_file,
-    _retry_busy,
-    _write_rejects,
+    RecordChecks,
+    close_plan,
+    ensure_blobs,
+    parse_rows,
+    write_plan,
 )
 from inventory_cli.services.kit_records import KIT_COLUMNS, KIT_REQUIRED, KitRecord, parse_kit_record
 from inventory_cli.services.record_files import read_records
@@ -43,33 +36,26 @@ class CheckedKit:
 
     record: KitRecord
     contents: dict[int, tuple[str, int]]  # part id -> (key, per-unit quantity)
-    attached: Checked  # the attachments, checked exactly as a part's are
+    attachments: tuple[Content, ...]  # the attach entries, checked exactly as a part's are
     given: frozenset[str]
-
-    @property
-    def attachments(self) -> tuple[Content, ...]:
-        """The checked contents of the ``attach`` entries, in order."""
-        return self.attached.contents
 
 
 def _check(
-    importer: _Importer, record: KitRecord, given: frozenset[str], parts: dict[str, int]
+    checks: RecordChecks, record: KitRecord, given: frozenset[str], parts: dict[str, int]
 ) -> CheckedKit | None:
     """Check what only the inventory can tell: part keys, attachment files and blobs."""
-    before = len(importer.errors.get(record.line, []))
+    before = len(checks.errors.get(record.line, []))
     contents: dict[int, tuple[str, int]] = {}
     for key, quantity in record.contents:
         part_id = parts.get(key)
         if part_id is None:
-            importer.fail(FieldError(record.line, "contents", f"unknown part {key}"))
+            checks.fail(FieldError(record.line, "contents", f"unknown part {key}"))
         else:
             contents[part_id] = (key, quantity)
-    # The attachment checks of a part record with only attach and cover.
-    as_part = PartRecord(record.line, record.name, {}, None, (), (), record.attach, record.cover)
-    attached = importer.check(as_part, given, _Context({}, {}, {}))
-    if attached is None or len(importer.errors.get(record.line, [])) > before:
+    attachments = checks.attachments(record.line, record.attach, record.cover)
+    if len(checks.errors.get(record.line, [])) > before:
         return None
-    return CheckedKit(record, contents, attached, given)
+    return CheckedKit(record, contents, attachments, given)
 
 
 def differences(checked: CheckedKit, stored: StoredKit) -> list[str]:
@@ -117,96 +103,44 @@ def _action(checked: CheckedKit, stored: StoredKit | None, on_conflict: str) -> 
     return "update", None
 
 
-def import_kits(
-    inventory: Inventory,
-    data: bytes,
-    *,
-    name: str,
-    fmt: str,
-    base_dir: Path,
-    on_conflict: str = "error",
-    dry_run: bool = False,
-    keep_going: bool = False,
-    rejects: Path | None = None,
-    batch_size: int = BATCH_SIZE,
-    progress: Progress | None = None,
-    should_stop: StopCheck = _never_stop,
-) -> ImportResult:
+def import_kits(inventory: Inventory, request: ImportRequest) -> ImportResult:
     """Import kit records; nothing is written while any row is bad, unless ``keep_going``."""
-    importer = _Importer(inventory, name, base_dir, should_stop)
-    result = ImportResult(name, fmt, dry_run=dry_run)
-    read = read_records(data, fmt, KIT_COLUMNS, KIT_REQUIRED)
-    result.rows = len(read.rows)
-    row_lines = {row.line for row in read.rows}
-    for error in read.errors:
-        importer.fail(error)
-        result.fatal = result.fatal or error.line not in row_lines
-    records: list[tuple[KitRecord, frozenset[str]]] = []
-    for row in read.rows:
-        if row.line in importer.errors:
-            continue
-        record, errors = parse_kit_record(row.values, row.line)
-        for error in errors:
-            importer.fail(error)
-        if record is not None:
-            records.append((record, frozenset(row.values)))
-    _refuse_duplicates(importer, [record for record, _ in records])
-    records = [(r, given) for r, given in records if r.line not in importer.errors]
+    checks = RecordChecks(inventory, request)
+    result = ImportResult(request.name, request.fmt, dry_run=request.dry_run)
+    read = read_records(request.data, request.fmt, KIT_COLUMNS, KIT_REQUIRED)
+    records = parse_rows(checks, result, read, parse_kit_record)
+    # A name on two lines, without regard to case.
+    checks.refuse_duplicates(
+        [record for record, _ in records],
+        lambda record: record.folded,
+        "name",
+        lambda record, other: f"duplicate kit name {record.name!r} (also on line {other})",
+    )
+    records = [(r, given) for r, given in records if r.line not in checks.errors]
     with inventory.uow(read_only=True) as uow:
         existing = stored_kits(uow.session)
         parts = part_ids(uow.session)
     plan: list[tuple[CheckedKit, str]] = []
     for record, given in records:
-        checked = _check(importer, record, given, parts)
+        checked = _check(checks, record, given, parts)
         if checked is None:
             continue
-        action, refusal = _action(checked, existing.get(record.folded), on_conflict)
+        action, refusal = _action(checked, existing.get(record.folded), request.on_conflict)
         if refusal is not None:
-            conflict = FieldError(record.line, "name", refusal)
-            importer.conflicts.append(conflict)
-            result.conflicts.append(importer.line_text(conflict))
-            importer.errors.setdefault(record.line, [])
+            checks.conflict(result, record.line, "name", refusal)
             continue
         plan.append((checked, action))
         result.planned[action] += 1
-    result.errors = [importer.line_text(e) for line in sorted(importer.errors) for e in importer.errors[line]]
-    result.rejected = len(set(importer.errors) & row_lines)
-    if result.fatal or ((result.errors or result.conflicts) and not keep_going):
-        return result
-    if rejects is not None and keep_going and not dry_run:
-        _write_rejects(rejects, read, fmt, importer)
-    if dry_run:
-        return result
-    with (progress or _no_progress)("importing", len(plan)) as advance:
-        for start in range(0, len(plan), batch_size):
-            stop = should_stop()
-            if stop:
-                result.interrupted = stop
-                return result
-            chunk = plan[start : start + batch_size]
-            batch = [checked for checked, action in chunk if action != "skip"]
-            result.skipped += len(chunk) - len(batch)
-            published = _publish(inventory, [checked.attached for checked in batch])
-            counts = _retry_busy(lambda b=batch, p=published: _write_batch(inventory, b, on_conflict, p))  # type: ignore[misc]
-            result.created += counts[0]
-            result.updated += counts[1]
-            result.skipped += counts[2]
-            result.committed = start + len(chunk)
-            advance(len(chunk))
+    if close_plan(checks, result, read):
+        write_plan(
+            inventory,
+            request,
+            result,
+            plan,
+            lambda checked: checked.attachments,
+            lambda batch, published: _write_batch(inventory, batch, request.on_conflict, published),
+        )
     return result
-
-
-def _refuse_duplicates(importer: _Importer, records: list[KitRecord]) -> None:
-    """A name on two lines (without regard to case): both lines are refused, each naming the other."""
-    first: dict[str, KitRecord] = {}
-    for record in records:
-        other = first.get(record.folded)
-        if other is None:
-            first[record.folded] = record
-            continue
-        message = "duplicate kit name {!r} (also on line {})"
-        importer.fail(FieldError(record.line, "name", message.format(record.name, other.line)))
-        importer.fail(FieldError(other.line, "name", message.format(other.name, record.line)))
 
 
 def _write_batch(
@@ -234,30 +168,14 @@ def _write_batch(
                 skipped += 1
             else:
                 updates.append((checked, found))
-        _ensure_blobs(inventory, [*creates, *(c for c, _ in updates)], published)
+        written = [*creates, *(checked for checked, _ in updates)]
+        ensure_blobs(inventory, [content for kit in written for content in kit.attachments], published)
         for checked in creates:
             _create(uow, checked)
         for checked, found in updates:
             _update(uow, checked, found)
         uow.commit()
     return len(creates), len(updates), skipped
-
-
-def _ensure_blobs(inventory: Inventory, kits: list[CheckedKit], published: set[str]) -> None:
-    """Under the write lock (as 'store gc' deletes), every blob the batch names is in the store."""
-    seen: set[str] = set()
-    for checked in kits:
-        for content in checked.attachments:
-            digest = content.digest
-            if digest is None or digest in seen:
-                continue
-            seen.add(digest)
-            if inventory.blobs.exists(digest):
-                continue
-            if content.path is None:
-                raise StorageError(f"blob {digest} left the store during the import")
-            _publish_file(inventory, content)
-            published.add(digest)
 
 
 def _attachment(set_id: int, content: Content) -> Attachment:

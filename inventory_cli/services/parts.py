@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
 import random
 import string
-from dataclasses import replace
 from typing import Any
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import AttachmentSet, KitStatus, Part, utcnow
-from inventory_cli.domain.part_values import PART_FIELDS, clean_part_values, clean_tags
+from inventory_cli.domain.part_values import clean_part_values, clean_tags
 from inventory_cli.domain.rules import normalise_key, random_key
-from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
+from inventory_cli.errors import ConflictError, NotFoundError, UsageError
+from inventory_cli.services import part_views
 from inventory_cli.services.dto import PartRemoved, PartView, StockLine
-from inventory_cli.services.sets import attachment_view, cover_view
-from inventory_cli.storage.repositories import PartFilter
+from inventory_cli.services.part_views import list_parts as list_parts
+from inventory_cli.services.part_views import show_part as show_part
+from inventory_cli.storage.plainsql import AlchemySql
 from inventory_cli.storage.uow import UnitOfWork
 
 RANDOM_KEY_TRIES = 32
@@ -25,15 +25,7 @@ def type_id_for(uow: UnitOfWork, type_name: str | None) -> int | None:
     """The id of the type called ``type_name`` (any case); None for no type."""
     if type_name is None or not type_name.strip():
         return None
-    found = uow.types.by_name(type_name) or uow.types.by_name_folded(type_name)
-    if found is None:
-        names = uow.types.names()
-        close = difflib.get_close_matches(type_name, names, n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else None
-        raise NotFoundError(
-            f"unknown part type {type_name!r}", hint=hint or "known types: " + ", ".join(names)
-        )
-    return found.id
+    return part_views.type_id_for(AlchemySql(uow.session.connection()), type_name)
 
 
 def _free_key(uow: UnitOfWork, rng: random.Random | None = None) -> str:
@@ -59,20 +51,6 @@ def find_part(uow: UnitOfWork, key: str) -> Part:
     return part
 
 
-def _view(uow: UnitOfWork, key: str, in_full: bool = False) -> PartView:
-    rows = uow.parts.rows(key)
-    if not rows:
-        raise NotFoundError(f"no part with key {key!r}")
-    view = _row_view(rows[0])
-    if in_full:
-        part = rows[0].Part
-        attachment_set = uow.sets.get(part.attachment_set_id)
-        cover_id = attachment_set.cover_attachment_id if attachment_set else None
-        attachments = [attachment_view(a, cover_id) for a in uow.sets.attachments(part.attachment_set_id)]
-        view = replace(view, attachments=attachments, stock=stock_lines(uow, part.id))
-    return view
-
-
 def stock_lines(uow: UnitOfWork, part_id: int | None) -> list[StockLine]:
     """Where a part (or, for None, every part) is stored, by key then box and slot."""
     return [
@@ -81,20 +59,9 @@ def stock_lines(uow: UnitOfWork, part_id: int | None) -> list[StockLine]:
     ]
 
 
-def _row_view(row: Any) -> PartView:
-    part: Part = row.Part
-    return PartView(
-        key=part.key,
-        fields={name: getattr(part, name) for name in PART_FIELDS},
-        type=row.type_name,
-        tags=list(part.tags or []),
-        set_id=part.attachment_set_id,
-        cover=cover_view(row.cover_id, row.cover_title, row.cover_filename),
-        attachment_count=row.attachment_count,
-        stock_total=int(row.stock_total),
-        created_at=part.created_at,
-        updated_at=part.updated_at,
-    )
+def _view(uow: UnitOfWork, key: str) -> PartView:
+    """The part as written so far in this unit of work, read with the same SQL as ``part show``."""
+    return part_views.read_part(AlchemySql(uow.session.connection()), key)
 
 
 def add_part(
@@ -133,43 +100,6 @@ def add_part(
         view = _view(uow, chosen)
         uow.commit()
         return view
-
-
-def _required_filter(name: str, value: str | None) -> str | None:
-    """A filter value, stripped; a blank one is refused rather than silently matching everything."""
-    if value is None:
-        return None
-    if not value.strip():
-        raise InvalidInputError(f"--{name} is blank", hint=f"leave out --{name} to list every part")
-    return value.strip()
-
-
-def list_parts(
-    inventory: Inventory,
-    *,
-    type_name: str | None = None,
-    tag: str | None = None,
-    low_stock: int | None = None,
-    search: str | None = None,
-) -> list[PartView]:
-    """Parts with type, cover and stock total, by key, in one query; the filters narrow it."""
-    if low_stock is not None and low_stock < 0:
-        raise InvalidInputError(f"low-stock threshold {low_stock} must be 0 or more")
-    with inventory.uow(read_only=True) as uow:
-        where = PartFilter(
-            type_id=type_id_for(uow, _required_filter("type", type_name)),
-            tag=_required_filter("tag", tag),
-            max_stock=low_stock,
-            search=search if search else None,
-        )
-        return [_row_view(row) for row in uow.parts.rows(where=where)]
-
-
-def show_part(inventory: Inventory, key: str) -> PartView:
-    """One part with its attachments."""
-    with inventory.uow(read_only=True) as uow:
-        part = find_part(uow, key)
-        return _view(uow, part.key, in_full=True)
 
 
 _UNSET: Any = object()

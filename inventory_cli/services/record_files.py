@@ -77,6 +77,11 @@ def _decode(data: bytes) -> tuple[str, list[FieldError]]:
         if data.startswith(bom):
             return "", [FieldError(1, "", f"the file is {name}; save it as UTF-8")]
     data = data.removeprefix(codecs.BOM_UTF8)
+    if b"\x00" not in data:
+        try:
+            return data.decode("utf-8"), []  # the usual case: one decode, no per-line scan
+        except UnicodeDecodeError:
+            pass  # the per-line scan below names every bad line
     errors: list[FieldError] = []
     lines = []
     for number, raw in enumerate(data.split(b"\n"), start=1):

@@ -1,48 +1,22 @@
-"""Set-at-a-time queries for import and export: a few statements per batch, never one per row."""
+"""Set-at-a-time reads for export on a session: a few statements for the whole inventory, never one per row.
+
+The import reads and writes the same rows in plain SQL (import_rows.py, which defines the row types).
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, text
 from sqlmodel import Session
 
-from inventory_cli.domain.models import Part, Stock
+from inventory_cli.domain.models import Part
 from inventory_cli.domain.part_values import PART_FIELDS
+from inventory_cli.storage.import_rows import StoredAttachment as StoredAttachment
+from inventory_cli.storage.import_rows import StoredPart
 
 CHUNK = 500  # keys per IN (...) list, well under SQLite's variable limit
-
-
-@dataclass
-class StoredAttachment:
-    """An attachment as the importer compares it: id, kind, content digest and link."""
-
-    id: int
-    kind: str
-    digest: str | None
-    url: str | None
-    filename: str | None
-    content_type: str | None
-
-
-@dataclass
-class StoredPart:
-    """A part with everything a record describes, read in bulk."""
-
-    id: int
-    key: str
-    set_id: int
-    values: dict[str, Any]
-    type_id: int | None
-    type_name: str | None
-    tags: list[str]
-    cover_id: int | None
-    stock: dict[tuple[int, int], int] = field(default_factory=dict)
-    attachments: list[StoredAttachment] = field(default_factory=list)
 
 
 def _table(model: Any) -> Table:
@@ -137,78 +111,3 @@ def _in(column: str, values: Sequence[Any] | None) -> tuple[str, dict[str, Any]]
         return "", {}
     marks = ", ".join(f":v{i}" for i in range(len(values)))
     return f"WHERE {column} IN ({marks})", {f"v{i}": value for i, value in enumerate(values)}
-
-
-def next_ids(session: Session, model: Any, count: int) -> list[int]:
-    """``count`` fresh ids for ``model``'s table, above any ever handed out (AUTOINCREMENT).
-
-    Only safe inside a write transaction (BEGIN IMMEDIATE): no other writer can take them meanwhile.
-    """
-    name = _table(model).name
-    used = session.execute(
-        text(
-            f"SELECT max(coalesce((SELECT max(id) FROM {name}), 0), "
-            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = :name), 0))"
-        ),
-        {"name": name},
-    ).scalar_one()
-    return list(range(int(used) + 1, int(used) + 1 + count))
-
-
-def timestamp(value: datetime) -> str:
-    """A datetime in the text form SQLAlchemy stores in SQLite (so ORM reads see the same value)."""
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _db_value(value: Any) -> Any:
-    """A value as the ORM would store it: datetimes as text, lists as JSON."""
-    if isinstance(value, datetime):
-        return timestamp(value)
-    if isinstance(value, list):
-        return json.dumps(value)
-    return value
-
-
-def insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany INSERT of ``rows`` (all with the same columns) straight to the driver."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    sql = (
-        f"INSERT INTO {_table(model).name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-    )
-    # Only the JSON column and datetimes need converting (callers pass timestamps as text already).
-    convert = [i for i, c in enumerate(columns) if c == "tags" or isinstance(rows[0][c], datetime)]
-    values: list[tuple[Any, ...]] = []
-    for row in rows:
-        items = list(row.values())  # every row is built with the same keys in the same order
-        for index in convert:
-            items[index] = _db_value(items[index])
-        values.append(tuple(items))
-    session.connection().exec_driver_sql(sql, values)
-
-
-def set_covers(session: Session, covers: Sequence[tuple[int, int | None]]) -> None:
-    """Set the cover of each (set id, attachment id) in one executemany UPDATE."""
-    if covers:
-        session.execute(
-            text("UPDATE attachment_sets SET cover_attachment_id = :cover WHERE id = :set_id"),
-            [{"set_id": set_id, "cover": cover} for set_id, cover in covers],
-        )
-
-
-def update_part(session: Session, part_id: int, values: dict[str, Any]) -> None:
-    """Change some columns of one part."""
-    part = session.get(Part, part_id)
-    assert part is not None
-    for name, value in values.items():
-        setattr(part, name, value)
-
-
-def replace_stock(session: Session, part_id: int, location_id: int, quantity: int) -> None:
-    """Set a part's quantity at a location (0 removes the row)."""
-    session.execute(
-        text("DELETE FROM stock WHERE part_id = :p AND location_id = :l"), {"p": part_id, "l": location_id}
-    )
-    if quantity:
-        insert_many(session, Stock, [{"part_id": part_id, "location_id": location_id, "quantity": quantity}])

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, func, literal, or_, select, text, union_all
+from sqlalchemy import Row, func, literal, select, text, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -18,8 +17,6 @@ from inventory_cli.domain.models import (
     Part,
     PartType,
 )
-from inventory_cli.storage.sqlfuncs import casefold, json_text_elements, text_position
-from inventory_cli.storage.stock_repositories import total_stock
 
 
 class TypeRepository:
@@ -27,11 +24,6 @@ class TypeRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def by_name(self, name: str) -> PartType | None:
-        """The type whose name matches without regard to case."""
-        statement = select(PartType).where(func.lower(col(PartType.name)) == name.strip().lower())
-        return self.session.execute(statement).scalars().first()
 
     def by_name_folded(self, name: str) -> PartType | None:
         """The type whose name matches without regard to case, in all of Unicode."""
@@ -41,11 +33,6 @@ class TypeRepository:
             if found.name.casefold() == wanted:
                 return found
         return None
-
-    def names(self) -> list[str]:
-        """Every type name, sorted."""
-        statement = select(col(PartType.name)).order_by(func.lower(col(PartType.name)))
-        return list(self.session.execute(statement).scalars())
 
     def with_part_counts(self) -> Sequence[Row[Any]]:
         """Every type with the number of parts of that type, by name."""
@@ -71,53 +58,6 @@ class TypeRepository:
         """Delete a type no part uses."""
         self.session.delete(part_type)
         self.session.flush()
-
-
-def _folded(column: Any) -> Any:
-    """``column`` case-folded in SQL (see ``sqlfuncs.casefold`` for what each dialect folds)."""
-    return casefold(column)
-
-
-@dataclass(frozen=True)
-class PartFilter:
-    """What ``part list`` narrows to; every value reaches SQL as a bound parameter."""
-
-    type_id: int | None = None
-    tag: str | None = None
-    max_stock: int | None = None
-    search: str | None = None
-
-    def conditions(self, total: Any) -> list[Any]:
-        """SQL conditions for the parts query, given its stock-total expression."""
-        found: list[Any] = []
-        if self.type_id is not None:
-            found.append(col(Part.type_id) == self.type_id)
-        if self.tag is not None:
-            tags = json_text_elements(col(Part.tags)).table_valued("value")
-            wanted = _folded(literal(self.tag))
-            found.append(select(literal(1)).select_from(tags).where(_folded(tags.c.value) == wanted).exists())
-        if self.max_stock is not None:
-            found.append(total <= self.max_stock)
-        if self.search is not None:
-            # A position search matches the text literally (no LIKE wildcards), after folding both sides.
-            # The term is folded by the database too, so both sides fold alike on every dialect.
-            term = _folded(literal(self.search))
-            found.append(
-                or_(
-                    *(
-                        text_position(_folded(column), term) > 0
-                        for column in (
-                            col(Part.key),
-                            col(Part.description),
-                            col(Part.manufacturer),
-                            col(Part.manufacturer_code),
-                            col(Part.package),
-                            col(Part.series),
-                        )
-                    )
-                )
-            )
-        return found
 
 
 def _cover_columns(cover: Any) -> tuple[Any, ...]:
@@ -159,29 +99,6 @@ class PartRepository:
     def all_keys(self) -> set[str]:
         """Every key in use."""
         return set(self.session.execute(select(col(Part.key))).scalars())
-
-    def rows(self, key: str | None = None, where: PartFilter | None = None) -> Sequence[Row[Any]]:
-        """Parts with type name, cover, attachment count and stock total, ordered by key."""
-        cover = aliased(Attachment)
-        total = total_stock(col(Part.id))
-        statement = (
-            select(
-                Part,
-                col(PartType.name).label("type_name"),
-                *_cover_columns(cover),
-                _attachment_count(Part.attachment_set_id),
-                total.label("stock_total"),
-            )
-            .outerjoin(PartType, col(PartType.id) == col(Part.type_id))
-            .join(AttachmentSet, col(AttachmentSet.id) == col(Part.attachment_set_id))
-            .outerjoin(cover, col(cover.id) == col(AttachmentSet.cover_attachment_id))
-            .order_by(col(Part.key))
-        )
-        if key is not None:
-            statement = statement.where(col(Part.key) == key)
-        if where is not None:
-            statement = statement.where(*where.conditions(total))
-        return self.session.execute(statement).all()
 
     def delete(self, part: Part) -> None:
         """Delete a part; its set and the set's attachments go with it."""

@@ -551,3 +551,67 @@ def test_progress_is_reported_over_every_blob_byte(source: Path, switch_home: Sw
     assert [label for label, _, _ in bars] == ["writing bundle", "reading bundle"]
     for _, total, done in bars:
         assert total == written.bytes == restored.bytes == sum(done) > 0
+
+
+def test_restore_publishes_blobs_without_holding_the_write_lock(
+    cli: CliRun, source: Path, switch_home: Switch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_cli.storage.blobs import LocalBlobStore
+
+    bundle = tmp_path / "backup.tar"
+    export(cli, bundle)
+    target = switch_home(tmp_path / "other")
+    publish = LocalBlobStore.publish
+    other_writer_got_in: list[bool] = []
+
+    def publish_while_another_command_writes(store: LocalBlobStore, staged: Any) -> bool:
+        # Another command's write transaction, not waiting at all: it gets in only if the
+        # restore holds no write lock while its blobs are stored (slow on S3).
+        other = sqlite3.connect(target / "inventory.db", timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            other_writer_got_in.append(True)
+        except sqlite3.OperationalError:
+            other_writer_got_in.append(False)
+        finally:
+            other.close()
+        return publish(store, staged)
+
+    monkeypatch.setattr(LocalBlobStore, "publish", publish_while_another_command_writes)
+    assert cli(*bundle_args("import", bundle)).exit_code == 0
+    assert other_writer_got_in and all(other_writer_got_in)
+    assert blob_digests(target) == blob_digests(source)
+
+
+def test_a_conflicting_restore_stores_no_blob(
+    cli: CliRun, source: Path, switch_home: Switch, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "backup.tar"
+    export(cli, bundle)
+    target = switch_home(tmp_path / "other")
+    assert cli("part", "add", "Something else entirely", "--key", "ABCD").exit_code == 0
+    before = state_of(target)
+    assert_error(cli(*bundle_args("import", bundle)), ExitCode.CONFLICT, "differ from this inventory")
+    assert state_of(target) == before
+
+
+def test_a_blob_over_this_inventorys_size_limits_is_refused_before_anything_is_stored(
+    cli: CliRun, source: Path, switch_home: Switch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = tmp_path / "backup.tar"
+    export(cli, bundle)
+    largest = max(
+        len(path.read_bytes()) for path in (source / "blobs" / "sha256").rglob("*") if path.is_file()
+    )
+    target = switch_home(tmp_path / "other")
+    assert cli("part", "add", "Op amp", "--key", "OPAM").exit_code == 0
+    before = state_of(target)
+    monkeypatch.setenv("INVENTORY_MAX_PDF_BYTES", str(largest - 1))
+    monkeypatch.setenv("INVENTORY_MAX_IMAGE_BYTES", str(largest - 1))
+    result = cli(*bundle_args("import", bundle))
+    assert_error(result, ExitCode.INVALID_INPUT, f"holds {largest} bytes", f"limit of {largest - 1}")
+    assert state_of(target) == before
+    assert not any((target / "blobs" / "tmp").glob("*"))
+    monkeypatch.setenv("INVENTORY_MAX_PDF_BYTES", str(largest))
+    assert cli(*bundle_args("import", bundle)).exit_code == 0

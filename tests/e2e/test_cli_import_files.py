@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from inventory_cli.errors import ExitCode
-from inventory_cli.services import importing
+from inventory_cli.services import import_core as importing
 from tests.conftest import CliRun, Files, State, image_bytes, pdf_bytes, query
 
 HEADER = "key,description,attach"

@@ -13,7 +13,7 @@ from inventory_cli.errors import ExitCode
 from tests.conftest import CliRun, Files, State, fails, json_out, overwrite
 
 COMMAND = typer.main.get_command(app)  # the tree of commands, for the help tests
-GROUP = COMMAND.commands["set"]  # type: ignore[attr-defined]
+GROUP = COMMAND.get_command(typer.Context(COMMAND), "set")  # type: ignore[attr-defined]  # groups load on demand
 COMMANDS = sorted(GROUP.commands)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from sqlalchemy import event
@@ -13,20 +15,34 @@ from sqlalchemy.engine import Engine
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.rules import SetRef
 from inventory_cli.services import boxes, kit_contents, kits, parts, sets, stock
+from inventory_cli.storage import plainsql
 from tests.conftest import Files
 
 
 @contextmanager
 def counting_statements() -> Iterator[list[str]]:
-    """Record every statement any engine sends to its database inside the block."""
+    """Record every statement sent to the database inside the block, by an engine or by plain sqlite3."""
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
+    plain_transaction = plainsql.sqlite_transaction
+
+    @contextmanager
+    def traced_transaction(connection: sqlite3.Connection, *, write: bool) -> Iterator[plainsql.SqliteSql]:
+        # SQLite itself reports each statement it runs on the light path's connection.
+        connection.set_trace_callback(statements.append)
+        try:
+            with plain_transaction(connection, write=write) as sql:
+                yield sql
+        finally:
+            connection.set_trace_callback(None)
+
     event.listen(Engine, "before_cursor_execute", record)
     try:
-        yield statements
+        with patch.object(plainsql, "sqlite_transaction", traced_transaction):
+            yield statements
     finally:
         event.remove(Engine, "before_cursor_execute", record)
 
@@ -46,6 +62,9 @@ def populate(inventory: Inventory, files: Files, start: int, stop: int) -> None:
 
 LISTINGS: dict[str, Callable[[Inventory], list[Any]]] = {
     "part list": parts.list_parts,
+    "part list --type --tag --search": lambda inventory: parts.list_parts(
+        inventory, type_name="resistor", tag="T", search="PART"
+    ),
     "kit list": kits.list_kits,
     "set list": sets.list_sets,
 }

@@ -1,0 +1,79 @@
+"""JSON documents as ``json.dumps(value, indent=2, ensure_ascii=False, default=str)`` writes them, faster.
+
+With ``indent`` the standard library encodes in Python, value by value (about 0.1 s for 10,000 parts).
+Here each run of plain values inside a container goes through the C encoder in one call, its item
+separator carrying the newline and indentation of that depth; only containers are walked in Python.
+The text is the same, character for character (a test compares the two on generated documents).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from json.encoder import encode_basestring
+from typing import Any
+
+_INDENT = "  "
+_CONTAINERS = (dict, list, tuple)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+class _Unusual(Exception):
+    """A document this module does not lay out itself (non-string keys nested): use the library."""
+
+
+@cache
+def _flat(level: int) -> Callable[[Any], str]:
+    """Encodes plain values, and containers of them, with items separated for depth ``level``."""
+    from json.encoder import c_make_encoder  # type: ignore[attr-defined]
+
+    if c_make_encoder is None:
+        raise _Unusual
+    item_separator = ",\n" + _INDENT * level
+    encode = c_make_encoder(None, str, encode_basestring, None, ": ", item_separator, False, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
+def _nested(value: Any) -> bool:
+    """Whether ``value`` is a container with items, laid out over lines; exotic ones go to the library."""
+    if type(value) in _CONTAINERS:
+        return bool(value)
+    if isinstance(value, _CONTAINERS):
+        raise _Unusual  # a subclass (a named tuple, an ordered dict): rare, and not worth a second path
+    return False
+
+
+def _layout(value: Any, level: int) -> str:
+    inner = level + 1
+    flat = _flat(inner)
+    pad = "\n" + _INDENT * inner
+    close = "\n" + _INDENT * level
+    pieces: list[str] = []
+    if type(value) is dict:
+        run: dict[Any, Any] = {}
+        for key, item in value.items():
+            if type(item) in _PLAIN or not _nested(item):
+                run[key] = item
+                continue
+            if type(key) is not str:
+                raise _Unusual
+            if run:
+                pieces.append(flat(run)[1:-1])
+                run = {}
+            pieces.append(encode_basestring(key) + ": " + _layout(item, inner))
+        if run:
+            pieces.append(flat(run)[1:-1])
+        return "{" + pad + ("," + pad).join(pieces) + close + "}"
+    if not any([_nested(item) for item in value]):
+        return "[" + pad + flat(list(value))[1:-1] + close + "]"
+    pieces = [_layout(item, inner) if _nested(item) else flat(item) for item in value]
+    return "[" + pad + ("," + pad).join(pieces) + close + "]"
+
+
+def dumps(value: Any) -> str:
+    """``value`` as an indented JSON document, the same text as the standard library's."""
+    try:
+        return _layout(value, 0) if _nested(value) else _flat(0)(value)
+    except _Unusual:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
