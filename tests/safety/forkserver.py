@@ -5,9 +5,10 @@ starts in milliseconds: the program is imported once here, before any fork. That
 dozen kill trials affordable in the normal test suite. No database is opened in this process.
 
 Protocol, one JSON object per line: the request ``{"args": [...], "out": path, "err": path,
-"kill_after": seconds or null}`` starts ``inventory ARGS`` with stdout and stderr in those files
-and kills it with SIGKILL once ``kill_after`` seconds have passed, unless it ended before; the
-answer is ``{"status": exit code, or -9 when killed, "seconds": run time}``.
+"kill_after": seconds or null, "after_commits": n or null}`` starts ``inventory ARGS`` with stdout
+and stderr in those files and kills it with SIGKILL once ``kill_after`` seconds have passed
+(counted from the start, or from its n-th "rows committed" line on stderr), unless it ended
+before; the answer is ``{"status": exit code, or -9 when killed, "seconds": run time}``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import signal
 import sys
 import time
+from typing import Any
 
 import PIL.Image
 
@@ -55,9 +57,15 @@ def _output_file(path: object) -> int:
     return os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 
 
-def _serve_one(request: dict[str, object]) -> dict[str, object]:
-    args = [str(a) for a in request["args"]]  # type: ignore[attr-defined]
-    kill_after = request.get("kill_after")
+def _commits_seen(path: str) -> int:
+    with open(path, "rb") as handle:
+        return handle.read().count(b" rows committed\n")
+
+
+def _serve_one(request: dict[str, Any]) -> dict[str, Any]:
+    args = [str(a) for a in request["args"]]
+    kill_after: float | None = request.get("kill_after")
+    after_commits: int = request.get("after_commits") or 0
     # Emptied here, before the fork: a child killed before it wrote anything leaves them empty,
     # never holding what the previous child wrote.
     out, err = _output_file(request["out"]), _output_file(request["err"])
@@ -67,11 +75,15 @@ def _serve_one(request: dict[str, object]) -> dict[str, object]:
         _child(args, out, err)
     os.close(out)
     os.close(err)
-    deadline = None if kill_after is None else started + float(kill_after)  # type: ignore[arg-type]
+    # The kill delay runs from the start, or from the moment the child reported that many commits.
+    deadline = None if kill_after is None or after_commits else started + kill_after
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             break
+        waiting = kill_after is not None and deadline is None and after_commits
+        if waiting and _commits_seen(request["err"]) >= after_commits:
+            deadline = time.monotonic() + (kill_after or 0.0)
         if deadline is not None and time.monotonic() >= deadline:
             os.kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)

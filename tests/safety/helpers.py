@@ -129,10 +129,19 @@ class ForkServer:
             text=True,
         )
 
-    def run(self, args: list[str], out: Path, err: Path, kill_after: float | None) -> dict[str, Any]:
-        """Run ``inventory ARGS`` in a forked child, killed after ``kill_after`` seconds if still running."""
+    def run(
+        self,
+        args: list[str],
+        out: Path,
+        err: Path,
+        kill_after: float | None,
+        after_commits: int | None = None,
+    ) -> dict[str, Any]:
+        """Run ``inventory ARGS`` in a forked child, killed ``kill_after`` seconds after its start
+        (or after its ``after_commits``-th reported commit) if still running."""
         assert self._proc.stdin is not None and self._proc.stdout is not None
         request = {"args": args, "out": str(out), "err": str(err), "kill_after": kill_after}
+        request["after_commits"] = after_commits
         self._proc.stdin.write(json.dumps(request) + "\n")
         self._proc.stdin.flush()
         line = self._proc.stdout.readline()

@@ -1,10 +1,11 @@
 """Importers killed with SIGKILL at random moments: after every kill the inventory is consistent.
 
 Every trial imports a new file (its own keys; a fifth of its photos shared with the other trials)
-and is killed after a random delay drawn from a seeded generator. After each trial: ``db check``
-and ``store fsck`` find no row without its blob, every row the importer had reported as committed
-(``import -v``) is there, and the file's rows that are there are whole batches. At the end every
-file is imported again: all rows land once, every blob is referenced.
+and is killed after a random delay drawn from a seeded generator: counted from its start in half
+the trials, from its report of a random number of committed batches in the other half. After
+each trial: ``db check`` and ``store fsck`` find no row without its blob, every row the importer
+had reported as committed (``import -v``) is there, and the file's rows that are there are whole
+batches. At the end every file is imported again: all rows land once, every blob is referenced.
 """
 
 from __future__ import annotations
@@ -61,7 +62,14 @@ def run_kill_trials(
             keys = write_import(folder, source.name, trial, ROWS)
             files.append((source, keys))
             args = ["import", str(source), "-v", "--batch-size", str(BATCH)]
-            answer = server.run(args, tmp_path / "out", tmp_path / "err", chance.uniform(0, longest))
+            if trial % 2:
+                answer = server.run(args, tmp_path / "out", tmp_path / "err", chance.uniform(0, longest))
+            else:
+                # Half the kills come a random moment after a random number of commits, so that
+                # every stage of an import is hit, however its time is spread over the stages.
+                commits = chance.randint(1, ROWS // BATCH)
+                delay = chance.uniform(0, longest / (ROWS // BATCH))
+                answer = server.run(args, tmp_path / "out", tmp_path / "err", delay, commits)
             stderr = (tmp_path / "err").read_text()
             assert answer["status"] in (0, -9), (answer, stderr)
             assert "Traceback" not in stderr
