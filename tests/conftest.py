@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import typer.main
 import typer.testing
+from hypothesis import HealthCheck, settings
 from PIL import Image
 from typer.testing import CliRunner, Result
 
@@ -25,6 +26,23 @@ from tests import pg
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO_ROOT / "sample_data"
+
+# Property tests in the suite see the same modest set of examples on every run (derandomized,
+# no per-example deadline: timings on a shared machine are noise); soak runs use "soak".
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=50,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "soak",
+    deadline=None,
+    max_examples=1000,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

@@ -26,11 +26,18 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(dumps(data) + "\n")
 
 
+# Control characters and bidi overrides from a user's value (a file name with a newline, say)
+# are shown escaped: an error stays one line and reads as it is stored.
+_ESCAPED = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]} | {
+    code: f"\\u{code:04x}" for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+
+
 def error(message: str, hint: str | None = None) -> None:
     """Report an error on stderr: one line, plus a hint line where one helps."""
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {message.translate(_ESCAPED)}\n")
     if hint:
-        sys.stderr.write(f"hint: {hint}\n")
+        sys.stderr.write(f"hint: {hint.translate(_ESCAPED)}\n")
 
 
 def notice(message: str) -> None:

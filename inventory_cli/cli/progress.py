@@ -51,6 +51,21 @@ def row_progress(label: str, total: int, fewest: int = FEWEST_ROWS_SHOWN) -> Ite
 
 
 @contextmanager
+def committed_lines(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """One stderr line per advance: rows committed so far (callers advance only after a commit)."""
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        # Written and flushed at once: a reader learns of a commit even if this process then dies.
+        sys.stderr.write(f"{label}: {done} of {total} rows committed\n")
+        sys.stderr.flush()
+
+    yield advance
+
+
+@contextmanager
 def terminal_steps(label: str, total: int) -> Iterator[Callable[[str], None]]:
     """A rich progress bar on stderr counting ``total`` steps; each call advances it by one."""
     from rich.progress import MofNCompleteColumn, TextColumn

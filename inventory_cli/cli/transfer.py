@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -64,7 +65,11 @@ def register(app: typer.Typer) -> None:
     )
 
 
-def _progress(quiet: bool) -> Any:
+def _progress(quiet: bool, verbose: bool = False) -> Any:
+    if verbose:
+        from inventory_cli.cli.progress import committed_lines
+
+        return committed_lines
     if quiet or not sys.stderr.isatty():
         return None
     from inventory_cli.cli.progress import row_progress
@@ -100,7 +105,8 @@ def _read_input(source: str) -> tuple[bytes, str, Path]:
     """The bytes to import, the name errors use, and the folder attachment paths are relative to."""
     if source == "-":
         return sys.stdin.buffer.read(), "<stdin>", Path.cwd()
-    path = Path(source).expanduser()
+    # Not Path.expanduser: for '~name' of no known user it raises; this leaves it as written.
+    path = Path(os.path.expanduser(source))
     if path.is_dir():
         raise InvalidInputError(f"{source} is a directory, not a file")
     try:
@@ -165,6 +171,10 @@ def import_command(
     entity: EntityOption = "parts",
     bundle: BundleOption = None,
     quiet: QuietOption = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Print the rows committed so far on stderr after each batch."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import parts or kits; every row is checked before anything is written. --bundle restores a backup."""
@@ -214,7 +224,7 @@ def import_command(
             keep_going=keep_going,
             rejects=rejects,
             batch_size=batch_size,
-            progress=_progress(quiet),
+            progress=_progress(quiet, verbose),
             should_stop=should_stop,
         )
         try:

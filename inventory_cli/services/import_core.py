@@ -191,7 +191,10 @@ class RecordChecks:
         # pathlib's parsing cost more than reading a small file).
         cached = self.file_cache.get(source.value)
         if cached is None:
-            text = os.path.expanduser(source.value)
+            try:
+                text = os.path.expanduser(source.value)
+            except ValueError:  # "~" then a NUL byte: opening it below refuses the name
+                text = source.value
             path = Path(os.path.join(self.request.base_dir, text))
             cached = self.file_cache[source.value] = self.read_file(path, source.text)
         if isinstance(cached, str):

@@ -46,8 +46,8 @@ def _limit_for(kind: AttachmentKind, settings: Settings) -> int:
 
 def open_regular_file(path_text: str) -> tuple[BinaryIO, os.stat_result]:
     """Open ``path_text`` for reading with its stat, refusing anything that is not a regular file."""
-    path = os.path.expanduser(path_text)
     try:
+        path = os.path.expanduser(path_text)
         # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
@@ -58,6 +58,8 @@ def open_regular_file(path_text: str) -> tuple[BinaryIO, os.stat_result]:
         raise InvalidInputError(f"cannot read {path_text}: permission denied") from None
     except OSError as exc:
         raise InvalidInputError(f"cannot open {path_text}: {exc.strerror}") from None
+    except ValueError:  # a NUL byte, or a lone surrogate the file system cannot encode
+        raise InvalidInputError(f"not a usable file name: {path_text!r}") from None
     info = os.fstat(fd)
     file_type = stat.S_IFMT(info.st_mode)
     if file_type != stat.S_IFREG:
@@ -87,8 +89,20 @@ def open_input(path_text: str, settings: Settings) -> Iterator[InputFile]:
             raise InvalidInputError(
                 f"{path_text} is {info.st_size} bytes; the limit for {sniffed.kind} files is {limit} bytes"
             )
-        name = os.path.basename(os.path.expanduser(path_text))
+        name = _text_name(os.path.basename(os.path.expanduser(path_text)))
         yield InputFile(handle, name, info.st_size, sniffed, head)
+
+
+def _text_name(name: str) -> str:
+    """A file name as text a database can store: bytes that are not UTF-8 become U+FFFD.
+
+    Python hands such bytes over as lone surrogates, which no database driver encodes.
+    """
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
 
 
 def max_bytes_for(item: InputFile, settings: Settings) -> int:

@@ -8,17 +8,47 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, BinaryIO
 
+from inventory_cli import crashpoints
 from inventory_cli.errors import InvalidInputError, StorageError
 
 CHUNK = 1024 * 1024
 HEAD_BYTES = 4096
 DIGEST_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _write_chunk(handle: IO[bytes], data: bytes) -> None:
+    handle.write(data)
+
+
+def _unlink(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+class FileOps:
+    """The file-system calls by which the local store changes the disk, in one place.
+
+    Production uses the plain ``os`` functions; a test swaps the module's ``ops`` for one that
+    fails the N-th call (disk full, I/O error, permission) to show that no failure leaves a
+    half-written blob or a row without its blob.
+    """
+
+    open = staticmethod(os.open)
+    write = staticmethod(_write_chunk)
+    fsync = staticmethod(os.fsync)
+    replace = staticmethod(os.replace)
+    mkdir = staticmethod(os.mkdir)
+    makedirs = staticmethod(os.makedirs)
+    utime = staticmethod(os.utime)
+    unlink = staticmethod(_unlink)
+
+
+ops = FileOps()
 
 
 @dataclass
@@ -60,13 +90,13 @@ def current_umask() -> int:
 def _make_dirs(folder: Path) -> list[Path]:
     """Create ``folder`` and its missing parents; return those created, deepest last."""
     try:
-        os.mkdir(folder)
+        ops.mkdir(folder)
     except FileExistsError:
         return []
     except FileNotFoundError:
         created = _make_dirs(folder.parent)
         try:
-            os.mkdir(folder)
+            ops.mkdir(folder)
         except FileExistsError:  # made meanwhile by another writer
             return created
         return [*created, folder]
@@ -75,9 +105,9 @@ def _make_dirs(folder: Path) -> list[Path]:
 
 def fsync_dir(path: Path) -> None:
     """Make a folder's entries (a rename, a new file) durable."""
-    fd = os.open(path, os.O_RDONLY)
+    fd = ops.open(path, os.O_RDONLY)
     try:
-        os.fsync(fd)
+        ops.fsync(fd)
     finally:
         os.close(fd)
 
@@ -133,7 +163,7 @@ class LocalBlobStore:
     def _tmp_dir(self) -> Path:
         tmp = self.root / "tmp"
         try:
-            tmp.mkdir(parents=True, exist_ok=True)
+            ops.makedirs(tmp, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"blob store {self.root} is not writable: {exc.strerror}") from exc
         return tmp
@@ -149,7 +179,7 @@ class LocalBlobStore:
         for _ in range(100):
             path = tmp / f"{self._temp_prefix}{next(self._temp_numbers)}"
             try:
-                return os.open(path, flags, 0o444), path
+                return ops.open(path, flags, 0o444), path
             except FileExistsError:
                 continue
             except FileNotFoundError:
@@ -166,10 +196,14 @@ class LocalBlobStore:
         try:
             with open(fd, "wb") as handle:
                 staged = self._copy(source, handle, max_bytes, path)
+            crashpoints.reached("after-temp-write")
             yield staged
         finally:
             if staged is None or not staged.moved:
-                path.unlink(missing_ok=True)
+                # Best effort: a temp file that cannot be removed is no blob, and 'store gc'
+                # removes it later; its error must not hide the one that got us here.
+                with suppress(OSError):
+                    ops.unlink(path)
 
     def _copy(self, source: BinaryIO, handle: IO[bytes], max_bytes: int, path: Path) -> StagedBlob:
         """Hash and write ``source`` to ``handle`` durably, refusing more than ``max_bytes``."""
@@ -184,10 +218,10 @@ class LocalBlobStore:
                 if len(head) < HEAD_BYTES:
                     head += chunk[: HEAD_BYTES - len(head)]
                 hasher.update(chunk)
-                handle.write(chunk)
+                ops.write(handle, chunk)
             handle.flush()
             if not self._deferred:
-                os.fsync(handle.fileno())
+                ops.fsync(handle.fileno())
         except OSError as exc:
             raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
         return StagedBlob(hasher.hexdigest(), size, path, head)
@@ -201,12 +235,13 @@ class LocalBlobStore:
             created: list[Path] = []
             # Same content, same name: a concurrent writer's rename over ours is harmless.
             try:
-                os.replace(staged.path, target)
+                ops.replace(staged.path, target)
             except FileNotFoundError:
                 # Most new blobs need a new folder: made only when the rename says it is missing.
                 created = _make_dirs(target.parent)
-                os.replace(staged.path, target)
+                ops.replace(staged.path, target)
             staged.moved = True
+            crashpoints.reached("after-rename")
             if not self._deferred:
                 fsync_dir(target.parent)
                 # New folders must be durable in their parents too, or a crash could lose the blob.
@@ -252,7 +287,7 @@ class LocalBlobStore:
     def _touch(self, path: Path) -> bool:
         """Refresh an existing blob's age, so that gc sees a blob just reused as young; False if absent."""
         try:
-            os.utime(path)
+            ops.utime(path)
         except FileNotFoundError:
             return False
         except OSError as exc:
@@ -290,7 +325,7 @@ class LocalBlobStore:
     def delete(self, digest: str) -> None:
         """Remove a blob (only gc calls this, and only for unreferenced blobs)."""
         try:
-            self.blob_path(digest).unlink(missing_ok=True)
+            ops.unlink(self.blob_path(digest))
         except OSError as exc:
             raise StorageError(f"cannot delete blob {digest} from {self.root}: {exc.strerror}") from exc
 
@@ -311,6 +346,6 @@ class LocalBlobStore:
     def delete_temp(self, name: str) -> None:
         """Remove a stale temp file."""
         try:
-            (self.root / "tmp" / Path(name).name).unlink(missing_ok=True)
+            ops.unlink(self.root / "tmp" / Path(name).name)
         except OSError as exc:
             raise StorageError(f"cannot delete temp file {name} from {self.root}: {exc.strerror}") from exc

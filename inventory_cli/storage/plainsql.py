@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from inventory_cli import crashpoints
 from inventory_cli.storage.schema import REVISION_SQL, TABLES_SQL, SchemaState, classify
 from inventory_cli.storage.sqlite_settings import configure_sqlite_connection
 
@@ -154,4 +155,9 @@ def sqlite_transaction(connection: sqlite3.Connection, *, write: bool) -> Iterat
             with suppress(sqlite3.Error):
                 connection.execute("ROLLBACK")
         raise
-    connection.execute("COMMIT")
+    if write:
+        crashpoints.reached("before-commit")
+        connection.execute("COMMIT")
+        crashpoints.reached("after-commit")
+    else:
+        connection.execute("COMMIT")

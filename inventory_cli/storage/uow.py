@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from inventory_cli import crashpoints
 from inventory_cli.storage.engine import begin_mode, translate_db_error
 from inventory_cli.storage.repositories import (
     CheckRepository,
@@ -52,7 +53,9 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Write everything done in this unit of work."""
+        crashpoints.reached("before-commit")
         self.session.commit()
+        crashpoints.reached("after-commit")
 
     def __exit__(
         self,

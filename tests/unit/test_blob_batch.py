@@ -17,7 +17,7 @@ def test_a_batch_syncs_once_instead_of_per_blob(tmp_path: Path, monkeypatch: pyt
     fsyncs: list[int] = []
     syncs: list[Path] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(blobs.os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd)))
+    monkeypatch.setattr(blobs.ops, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd)))
     monkeypatch.setattr(blobs, "_sync_filesystem", lambda path: syncs.append(path))
     with store.batch():
         for number in range(3):
