@@ -16,6 +16,7 @@ from typing import IO, BinaryIO
 
 from inventory_cli import crashpoints
 from inventory_cli.errors import InvalidInputError, StorageError
+from inventory_cli.storage.overlap import ChunkWriter
 
 CHUNK = 1024 * 1024
 HEAD_BYTES = 4096
@@ -210,15 +211,19 @@ class LocalBlobStore:
         hasher = hashlib.sha256()
         size = 0
         head = b""
+        # A chunk is written on a second thread while this one hashes it and reads the next:
+        # the copy takes about as long as hashing alone (see storage/overlap.py).
         try:
-            while chunk := source.read(CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise InvalidInputError(f"file is larger than the limit of {max_bytes} bytes")
-                if len(head) < HEAD_BYTES:
-                    head += chunk[: HEAD_BYTES - len(head)]
-                hasher.update(chunk)
-                ops.write(handle, chunk)
+            with ChunkWriter(lambda chunk: ops.write(handle, chunk)) as writer:
+                while chunk := source.read(CHUNK):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise InvalidInputError(f"file is larger than the limit of {max_bytes} bytes")
+                    if len(head) < HEAD_BYTES:
+                        head += chunk[: HEAD_BYTES - len(head)]
+                    writer.write(chunk)
+                    hasher.update(chunk)
+                writer.finish()
             handle.flush()
             if not self._deferred:
                 ops.fsync(handle.fileno())
