@@ -18,7 +18,7 @@ from inventory_cli.errors import ConflictError, NotFoundError
 from inventory_cli.services import attaching, kits, parts, sets
 from tests.conftest import CliRun, DbBackend, Files, json_out
 
-HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "pydantic")
+HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "pydantic", "PIL")
 
 
 def _run_cli(*arguments: str) -> tuple[list[str], list[str]]:
@@ -42,7 +42,7 @@ def _run_cli(*arguments: str) -> tuple[list[str], list[str]]:
     return output, json.loads(modules.replace("'", '"'))
 
 
-def test_attaching_on_a_current_sqlite_file_loads_no_orm(cli: CliRun, files: Files) -> None:
+def test_attaching_on_a_current_sqlite_file_loads_no_orm_nor_image_library(cli: CliRun, files: Files) -> None:
     assert cli("part", "add", "Shift register", "--key", "SHFT").exit_code == 0
     assert cli("kit", "add", "Synth Voice").exit_code == 0
     set_id = json_out(cli("part", "show", "SHFT", "--json"))["set_id"]
@@ -60,8 +60,14 @@ def test_attaching_on_a_current_sqlite_file_loads_no_orm(cli: CliRun, files: Fil
     assert modules == []
     assert output == [f"added attachment 3 to set {set_id}: pdf 'notes.pdf'"]
 
+    # A small PNG is checked without the image library, and becomes the cover.
+    output, modules = _run_cli("part", "attach", "SHFT", str(files.png("top.png")), "--json")
+    assert modules == []
+    assert json.loads("\n".join(output))["is_cover"] is True
+
     shown = json_out(cli("part", "show", "SHFT", "--json"))
-    assert [a["title"] for a in shown["attachments"]] == ["sheet.pdf", "notes.pdf"]
+    assert [a["title"] for a in shown["attachments"]] == ["sheet.pdf", "notes.pdf", "top.png"]
+    assert shown["cover"]["title"] == "top.png"
 
 
 def _set_row(backend: DbBackend, set_id: int) -> tuple[int | None, datetime]:
@@ -139,3 +145,26 @@ def test_a_new_attachment_id_follows_every_id_ever_given(files: Files, db_path: 
     inventory.close()
 
     assert (first.id, second.id, third.id) == (1, 2, 3)
+
+
+def test_only_a_png_above_the_checked_size_is_decoded_by_the_image_library(
+    files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_cli.services import intake
+
+    decoded: list[str] = []
+    real = intake._verify_image
+    monkeypatch.setattr(
+        intake, "_verify_image", lambda path, item: (decoded.append(item.name), real(path, item))
+    )
+    inventory = Inventory(load_settings())
+    parts.add_part(inventory, "Display", key="DISP")
+    ref = SetRef("part", "DISP")
+
+    attaching.add_attachment(inventory, ref, str(files.png("small.png")))
+    attaching.add_attachment(inventory, ref, str(files.jpeg("photo.jpg")))
+    monkeypatch.setattr(intake, "_PNG_CHECKED_BYTES", 10)
+    attaching.add_attachment(inventory, ref, str(files.png("large.png", (1, 2, 3))))
+    inventory.close()
+
+    assert decoded == ["photo.jpg", "large.png"]
