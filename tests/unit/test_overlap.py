@@ -68,19 +68,23 @@ def test_the_last_chunk_failing_is_raised_by_finish() -> None:
     assert recorder.chunks == [b"y"]
 
 
+def writer_threads() -> list[threading.Thread]:
+    """The copy's writer threads still alive in this process."""
+    return [thread for thread in threading.enumerate() if thread.name == "blob-writer"]
+
+
 def test_closing_after_the_caller_failed_waits_for_the_write_and_ends_the_thread() -> None:
     recorder = Recorder()
-    before = threading.active_count()
     with pytest.raises(ValueError), ChunkWriter(recorder) as writer:
         writer.write(b"one")
+        assert len(writer_threads()) == 1
         raise ValueError("the caller's own error, e.g. a file over the size limit")
 
     assert recorder.chunks == [b"one"]
-    assert threading.active_count() == before
+    assert writer_threads() == []
 
 
 def test_nothing_handed_over_starts_no_thread() -> None:
-    before = threading.active_count()
     with ChunkWriter(Recorder()) as writer:
         writer.finish()
-        assert threading.active_count() == before
+        assert writer_threads() == []
