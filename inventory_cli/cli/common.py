@@ -130,12 +130,12 @@ def attach_source(
 ) -> None:
     """Attach a file or link to a set (fetching the link with ``--fetch``) and report it."""
     from inventory_cli.domain.rules import looks_like_url
-    from inventory_cli.services import sets
+    from inventory_cli.services import attaching
 
     if not fetch:
         if allow_private:
             raise UsageError("--allow-private only applies together with --fetch")
-        print_attachment(sets.add_attachment(inventory(ctx), ref, source, title), as_json, "added")
+        print_attachment(attaching.add_attachment(inventory(ctx), ref, source, title), as_json, "added")
         return
     if not looks_like_url(source):
         raise UsageError(f"--fetch needs an http(s) URL, not {source!r}")

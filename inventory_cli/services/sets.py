@@ -1,4 +1,4 @@
-"""The attachment-set aggregate: add, list, rename, remove, cover and export attachments."""
+"""The attachment-set aggregate: add (services/attaching.py), list, rename, remove, cover and export."""
 
 from __future__ import annotations
 
@@ -8,17 +8,14 @@ from typing import BinaryIO
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import Attachment, AttachmentKind, AttachmentSet, utcnow
-from inventory_cli.domain.rules import (
-    SetRef,
-    looks_like_url,
-    title_for_url,
-    valid_id,
-    validate_title,
-    validate_url,
-)
+from inventory_cli.domain.rules import SetRef, valid_id, validate_title
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
+
+# Adding to a set runs on the light SQL path (no ORM); it lives in its own module.
+from inventory_cli.services.attaching import add_attachment as add_attachment
+from inventory_cli.services.attaching import add_file as add_file
+from inventory_cli.services.attaching import add_link as add_link
 from inventory_cli.services.dto import AttachmentView, CoverView, Removed, SetSummary, SetView
-from inventory_cli.services.intake import max_bytes_for, open_input, verify_content
 from inventory_cli.services.outfiles import refuse_existing, write_atomically
 from inventory_cli.storage.uow import UnitOfWork
 
@@ -119,86 +116,6 @@ def show_set(inventory: Inventory, ref: SetRef) -> SetView:
     """One set with its attachments, oldest first."""
     with inventory.uow(read_only=True) as uow:
         return _set_view(uow, resolve_set(uow, ref))
-
-
-def add_attachment(
-    inventory: Inventory, ref: SetRef, source: str, title: str | None = None
-) -> AttachmentView:
-    """Attach a file or an http(s) link to a set; the first image becomes the cover."""
-    # An existing file wins over the look of a link, so 'photo:1.jpg' stays a file.
-    if looks_like_url(source) and not Path(source).exists():
-        return add_link(inventory, ref, source, title)
-    return add_file(inventory, ref, source, title)
-
-
-def add_link(inventory: Inventory, ref: SetRef, url: str, title: str | None = None) -> AttachmentView:
-    """Attach a bare link."""
-    clean_url = validate_url(url)
-    clean_title = validate_title(title if title is not None else title_for_url(clean_url))
-    with inventory.uow() as uow:
-        attachment_set = resolve_set(uow, ref)
-        assert attachment_set.id is not None
-        existing = uow.sets.with_url(attachment_set.id, clean_url)
-        if existing is not None:
-            raise ConflictError(
-                f"{clean_url} is already in set {attachment_set.id} as attachment "
-                f"{existing.id} ({existing.title!r})"
-            )
-        attachment = Attachment(
-            attachment_set_id=attachment_set.id,
-            kind=AttachmentKind.URL.value,
-            title=clean_title,
-            url=clean_url,
-            created_at=utcnow(),
-        )
-        uow.sets.add(attachment)
-        uow.sets.flush()
-        view = attachment_view(attachment, attachment_set.cover_attachment_id)
-        uow.commit()
-        return view
-
-
-def add_file(inventory: Inventory, ref: SetRef, path: str, title: str | None = None) -> AttachmentView:
-    """Attach a file: check it, stage its bytes, write the row, publish the blob, commit."""
-    settings = inventory.settings
-    clean_title = validate_title(title) if title is not None else None
-    with inventory.uow(read_only=True) as uow:
-        resolve_set(uow, ref)  # fail fast, before any byte is copied
-    with open_input(path, settings) as item:
-        clean_title = clean_title or validate_title(item.name)
-        with inventory.blobs.stage(item.handle, max_bytes_for(item, settings)) as staged:
-            verify_content(staged, item)
-            with inventory.uow() as uow:
-                attachment_set = resolve_set(uow, ref)
-                assert attachment_set.id is not None
-                existing = uow.sets.with_digest(attachment_set.id, staged.digest)
-                if existing is not None:
-                    raise ConflictError(
-                        f"{path} is already in set {attachment_set.id} as attachment "
-                        f"{existing.id} ({existing.title!r})"
-                    )
-                attachment = Attachment(
-                    attachment_set_id=attachment_set.id,
-                    kind=item.sniffed.kind.value,
-                    title=clean_title,
-                    blob_digest=staged.digest,
-                    filename=item.name[:255],
-                    content_type=item.sniffed.content_type,
-                    size_bytes=staged.size,
-                    created_at=utcnow(),
-                )
-                uow.sets.add(attachment)
-                uow.sets.flush()
-                if item.sniffed.kind is AttachmentKind.IMAGE and attachment_set.cover_attachment_id is None:
-                    attachment_set.cover_attachment_id = attachment.id
-                    attachment_set.updated_at = utcnow()
-                uow.sets.flush()
-                # The blob goes in before the commit: a crash leaves an unreferenced blob,
-                # never a row without its content.
-                inventory.blobs.publish(staged)
-                view = attachment_view(attachment, attachment_set.cover_attachment_id)
-                uow.commit()
-                return view
 
 
 def rename_attachment(inventory: Inventory, ref: SetRef, attachment_id: int, title: str) -> AttachmentView:
