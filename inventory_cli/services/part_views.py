@@ -1,39 +1,27 @@
 """Reading parts: ``part list`` with its filters and ``part show``, on the light SQL path.
 
 Nothing here imports SQLAlchemy or the models: on a SQLite file these reads run on plain sqlite3,
-so the commands start fast. Rows become the DTOs of services/dto.py.
+so the commands start fast. Rows become the DTOs of services/part_dto.py, or for ``part list --json``
+the flat records of services/part_listing.py.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.errors import InvalidInputError, NotFoundError
+from inventory_cli.services.json_records import Records
 from inventory_cli.services.part_dto import AttachmentView, CoverView, PartView, StockLine
+from inventory_cli.services.part_listing import part_records, stored_tags, stored_time
 from inventory_cli.storage import part_rows
 from inventory_cli.storage.part_rows import PartFilter
 from inventory_cli.storage.plainsql import PlainSql
 
-
-def _when(value: Any) -> Any:
-    # Plain sqlite3 hands back the stored text; PostgreSQL's driver a datetime already.
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _tags(value: Any) -> list[str]:
-    # JSON text on SQLite (NULL or 'null' for no tags); already decoded on PostgreSQL.
-    if isinstance(value, (str, bytes)):
-        value = json.loads(value)
-    return list(value or [])
-
-
 _FIELD_NAMES = part_rows.FIELD_COLUMNS
-_FIELD_ROWS = slice(part_rows.FIELDS_START, part_rows.TAGS)
+_FIELD_ROWS = slice(part_rows.FIELDS_START, part_rows.TYPE_NAME)
 
 
 def part_view(row: tuple[Any, ...]) -> PartView:
@@ -49,13 +37,13 @@ def part_view(row: tuple[Any, ...]) -> PartView:
         key=row[1],
         fields=dict(zip(_FIELD_NAMES, row[_FIELD_ROWS], strict=True)),
         type=row[r.TYPE_NAME],
-        tags=_tags(row[r.TAGS]),
+        tags=stored_tags(row[r.TAGS]),
         set_id=row[r.SET_ID],
         cover=cover,
         attachment_count=int(row[r.ATTACHMENTS]),
         stock_total=int(row[r.STOCK]),
-        created_at=_when(row[r.CREATED]),
-        updated_at=_when(row[r.UPDATED]),
+        created_at=stored_time(row[r.CREATED]),
+        updated_at=stored_time(row[r.UPDATED]),
     )
 
 
@@ -87,15 +75,10 @@ def _required_filter(name: str, value: str | None) -> str | None:
     return value.strip()
 
 
-def list_parts(
-    inventory: Inventory,
-    *,
-    type_name: str | None = None,
-    tag: str | None = None,
-    low_stock: int | None = None,
-    search: str | None = None,
-) -> list[PartView]:
-    """Parts with type, cover and stock total, by key, in one query; the filters narrow it."""
+def _listed_rows(
+    inventory: Inventory, type_name: str | None, tag: str | None, low_stock: int | None, search: str | None
+) -> list[tuple[Any, ...]]:
+    """The rows of ``part_rows.part_rows`` that the filters of ``part list`` keep."""
     if low_stock is not None and low_stock < 0:
         raise InvalidInputError(f"low-stock threshold {low_stock} must be 0 or more")
     wanted_type = _required_filter("type", type_name)
@@ -107,7 +90,31 @@ def list_parts(
             max_stock=low_stock,
             search=search if search else None,
         )
-        return [part_view(row) for row in part_rows.part_rows(sql, where=where)]
+        return part_rows.part_rows(sql, where=where)
+
+
+def list_parts(
+    inventory: Inventory,
+    *,
+    type_name: str | None = None,
+    tag: str | None = None,
+    low_stock: int | None = None,
+    search: str | None = None,
+) -> list[PartView]:
+    """Parts with type, cover and stock total, by key, in one query; the filters narrow it."""
+    return [part_view(row) for row in _listed_rows(inventory, type_name, tag, low_stock, search)]
+
+
+def list_part_records(
+    inventory: Inventory,
+    *,
+    type_name: str | None = None,
+    tag: str | None = None,
+    low_stock: int | None = None,
+    search: str | None = None,
+) -> Records:
+    """The parts of ``list_parts`` in their JSON form (each ``PartView.to_dict()``), as flat records."""
+    return part_records(_listed_rows(inventory, type_name, tag, low_stock, search))
 
 
 def _attachment_view(row: tuple[Any, ...], cover_id: int | None) -> AttachmentView:
@@ -122,7 +129,7 @@ def _attachment_view(row: tuple[Any, ...], cover_id: int | None) -> AttachmentVi
         content_type,
         size,
         digest,
-        _when(created),
+        stored_time(created),
         is_cover=attachment_id == cover_id,
     )
 

@@ -18,7 +18,7 @@ from inventory_cli.domain.rules import SetRef
 from inventory_cli.errors import NotFoundError
 from inventory_cli.services import boxes, part_views, parts, sets, stock, types
 from inventory_cli.storage import part_rows, plainsql
-from tests.conftest import DbBackend, Files
+from tests.conftest import CliRun, DbBackend, Files
 
 ORM = ("sqlalchemy", "sqlmodel", "alembic")
 
@@ -73,6 +73,32 @@ def test_filters_and_show_agree_on_both_databases(db_backend: DbBackend, files: 
     assert replace(shown, attachments=None, stock=None) == listed["OPAM"]  # the list row, in full
     with pytest.raises(NotFoundError, match="no part with key 'NOPE'"):
         part_views.show_part(inventory, "NOPE")
+    inventory.close()
+
+
+def test_the_json_listing_is_the_dict_of_every_listed_part(
+    db_backend: DbBackend, files: Files, cli: CliRun
+) -> None:
+    inventory = Inventory(load_settings())
+    stocked(inventory, files)
+    parts.add_part(inventory, 'Odd «text» "quoted" 100%s\\', key="ODDS", tags=["%d", "ünï"], pin_count=3)
+    filters: list[dict[str, Any]] = [
+        {},
+        {"type_name": "opamp"},
+        {"tag": "analog"},
+        {"low_stock": 1},
+        {"search": "%"},
+    ]
+    for where in filters:
+        views = part_views.list_parts(inventory, **where)
+        assert part_views.list_part_records(inventory, **where).to_dicts() == [v.to_dict() for v in views]
+    inventory.close()
+
+    listed = cli("part", "list", "--json")
+    dicts = [view.to_dict() for view in part_views.list_parts(inventory)]
+    assert listed.exit_code == 0 and listed.stdout == json.dumps(dicts, indent=2, ensure_ascii=False) + "\n"
+    assert [part["key"] for part in dicts] == ["ODDS", "OPAM", "QUAD", "RFIV", "WIRE"]
+    assert cli("part", "list", "--json", "--search", "nothing like it").stdout == "[]\n"
     inventory.close()
 
 
