@@ -107,6 +107,9 @@ def _record_template(layout: tuple[Any, ...]) -> str:
             lines.append(_key(field) + ": %s")
             continue
         name, shape = field
+        if shape is None:
+            lines.append(_key(name) + ": null")
+            continue
         if isinstance(shape, int):
             items = [inner + "%s"] * shape
             brackets = "[]"

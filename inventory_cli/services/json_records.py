@@ -5,7 +5,8 @@ writer (cli/jsontext.py) turns it into text with one call of the C encoder for a
 is a tuple of fields, in order; a field is
   - a name: one plain value (text, number, true/false or null);
   - ``(name, n)``: a list of ``n`` plain values;
-  - ``(name, (key, ...))``: an object with those keys, each holding one plain value.
+  - ``(name, (key, ...))``: an object with those keys, each holding one plain value;
+  - ``(name, None)``: null, written by the layout itself (it takes no value).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-Field = str | tuple[str, int] | tuple[str, tuple[str, ...]]
+Field = str | tuple[str, int] | tuple[str, tuple[str, ...]] | tuple[str, None]
 Layout = tuple[Field, ...]
 
 
@@ -35,7 +36,9 @@ class Records:
                     record[field] = next(taken)
                     continue
                 name, shape = field
-                if isinstance(shape, int):
+                if shape is None:
+                    record[name] = None
+                elif isinstance(shape, int):
                     record[name] = [next(taken) for _ in range(shape)]
                 else:
                     record[name] = {key: next(taken) for key in shape}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from itertools import compress
+from operator import is_not
 from typing import Any
 
 from inventory_cli.services.json_records import Layout, Records
@@ -19,6 +21,7 @@ from inventory_cli.storage import part_rows
 _HEAD = ("key", *part_rows.FIELD_COLUMNS, "type")  # columns 1 up to the tags, as they come
 _COVER_KEYS = ("id", "title", "filename")
 _TAIL = ("attachment_count", "stock_total", "created_at", "updated_at")
+_NO_HEAD = (None,) * len(_HEAD)
 
 
 def stored_time(value: Any) -> Any:
@@ -33,10 +36,11 @@ def stored_tags(value: Any) -> list[str]:
     return list(value or [])
 
 
-def _layout(tag_count: int, has_cover: bool) -> Layout:
-    """The fields of one part with ``tag_count`` tags, with or without a cover."""
-    cover: Any = ("cover", _COVER_KEYS) if has_cover else "cover"
-    return (*_HEAD, ("tags", tag_count), "set_id", cover, *_TAIL)
+def _layout(given: tuple[bool, ...], tag_count: int, has_cover: bool) -> Layout:
+    """The fields of one part: ``given`` says which of the head columns are not null."""
+    head = (name if present else (name, None) for name, present in zip(_HEAD, given, strict=True))
+    cover: Any = ("cover", _COVER_KEYS) if has_cover else ("cover", None)
+    return (*head, ("tags", tag_count), "set_id", cover, *_TAIL)
 
 
 def part_records(rows: list[tuple[Any, ...]]) -> Records:
@@ -45,7 +49,7 @@ def part_records(rows: list[tuple[Any, ...]]) -> Records:
     layouts: list[Layout] = []
     values: list[Any] = []
     add_layout, add, add_all = layouts.append, values.append, values.extend
-    known_layouts: dict[tuple[int, bool], Layout] = {}
+    known_layouts: dict[tuple[tuple[bool, ...], int, bool], Layout] = {}
     known_tags: dict[Any, list[str]] = {}
     known_times: dict[Any, str | None] = {}
     head = slice(1, r.TAGS)
@@ -59,18 +63,19 @@ def part_records(rows: list[tuple[Any, ...]]) -> Records:
         else:
             tags = stored_tags(raw_tags)
         has_cover = row[r.COVER_ID] is not None and row[r.COVER_TITLE] is not None
-        shape = (len(tags), has_cover)
+        # Nulls are written by the layout: fewer values to encode (most optional fields are empty).
+        head_values = row[head]
+        given = tuple(map(is_not, head_values, _NO_HEAD))
+        shape = (given, len(tags), has_cover)
         layout = known_layouts.get(shape)
         if layout is None:
             layout = known_layouts[shape] = _layout(*shape)
         add_layout(layout)
-        add_all(row[head])
+        add_all(compress(head_values, given))
         add_all(tags)
         add(row[r.SET_ID])
         if has_cover:
             add_all(row[cover_columns])
-        else:
-            add(None)
         add(int(row[r.ATTACHMENTS]))
         add(int(row[r.STOCK]))
         for raw_time in (row[r.CREATED], row[r.UPDATED]):

@@ -77,20 +77,24 @@ def test_container_subclasses_give_the_same_document() -> None:
     assert dumps(document) == standard(document)
 
 
-# Flat records: a layout per record (a name, (name, n) for a list, (name, keys) for an object) and
-# all plain values in one list.
+# Flat records: a layout per record (a name, (name, n) for a list, (name, keys) for an object,
+# (name, None) for a null of the layout's own) and all plain values in one list.
 NAMES = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=6)
 FIELDS = st.one_of(
     NAMES,
     st.tuples(NAMES, st.integers(min_value=0, max_value=3)),
     st.tuples(NAMES, st.lists(NAMES, max_size=3, unique=True).map(tuple)),
+    st.tuples(NAMES, st.none()),
 )
 # A record's names are its keys: distinct.
 LAYOUTS = st.lists(FIELDS, max_size=5, unique_by=lambda f: f if isinstance(f, str) else f[0]).map(tuple)
 
 
 def slots(layout: tuple[Any, ...]) -> int:
-    return sum(1 if isinstance(f, str) else f[1] if isinstance(f[1], int) else len(f[1]) for f in layout)
+    return sum(
+        1 if isinstance(f, str) else 0 if f[1] is None else f[1] if isinstance(f[1], int) else len(f[1])
+        for f in layout
+    )
 
 
 @st.composite
@@ -121,10 +125,10 @@ def test_a_container_among_the_values_is_refused_or_laid_out_alike(records: Reco
 
 
 def test_records_rebuild_their_dicts() -> None:
-    layout = ("key", ("tags", 2), ("cover", ("id", "title")), "%s 100%")
+    layout = ("key", ("tags", 2), ("cover", ("id", "title")), "%s 100%", ("gone", None))
     records = Records([layout, layout[:1]], ["A", "x", "y", 1, "t", None, "B"])
     assert records.to_dicts() == [
-        {"key": "A", "tags": ["x", "y"], "cover": {"id": 1, "title": "t"}, "%s 100%": None},
+        {"key": "A", "tags": ["x", "y"], "cover": {"id": 1, "title": "t"}, "%s 100%": None, "gone": None},
         {"key": "B"},
     ]
     assert dumps_records(records.layouts, records.values) == standard(records.to_dicts())
