@@ -175,15 +175,17 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List parts by key, with type, stock total and cover."""
-    from inventory_cli.services import part_views
-
     if as_json:
+        from inventory_cli.services import part_listing
+
         output.emit_records(
-            part_views.list_part_records(
+            part_listing.list_part_records(
                 inventory(ctx), type_name=type_name, tag=tag, low_stock=low_stock, search=search
             )
         )
         return
+    from inventory_cli.services import part_views
+
     views = part_views.list_parts(
         inventory(ctx), type_name=type_name, tag=tag, low_stock=low_stock, search=search
     )

@@ -16,7 +16,7 @@ from inventory_cli.config import load_settings
 from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.domain.rules import SetRef
 from inventory_cli.errors import NotFoundError
-from inventory_cli.services import boxes, part_views, parts, sets, stock, types
+from inventory_cli.services import boxes, part_listing, part_views, parts, sets, stock, types
 from inventory_cli.storage import part_rows, plainsql
 from tests.conftest import CliRun, DbBackend, Files
 
@@ -91,7 +91,7 @@ def test_the_json_listing_is_the_dict_of_every_listed_part(
     ]
     for where in filters:
         views = part_views.list_parts(inventory, **where)
-        assert part_views.list_part_records(inventory, **where).to_dicts() == [v.to_dict() for v in views]
+        assert part_listing.list_part_records(inventory, **where).to_dicts() == [v.to_dict() for v in views]
     inventory.close()
 
     listed = cli("part", "list", "--json")
