@@ -110,19 +110,18 @@ def part_records(rows: list[tuple[Any, ...]]) -> Records:
     known_layouts: dict[tuple[tuple[bool, ...], int, bool], Layout] = {}
     known_tags: dict[Any, list[str]] = {}
     known_times: dict[Any, str | None] = {}
-    head = slice(1, r.TAGS)
-    cover_columns = slice(r.COVER_ID, r.COVER_FILE + 1)
+    head, tail = slice(1, r.TAGS), slice(r.TAGS, r.UPDATED + 1)
     for row in rows:
-        raw_tags = row[r.TAGS]
+        head_values = row[head]
+        raw_tags, set_id, cover_id, cover_title, cover_file, attachments, stock, created, updated = row[tail]
         if isinstance(raw_tags, str):  # hashable: decode each distinct text once
             tags = known_tags.get(raw_tags)
             if tags is None:
                 tags = known_tags[raw_tags] = stored_tags(raw_tags)
         else:
             tags = stored_tags(raw_tags)
-        has_cover = row[r.COVER_ID] is not None and row[r.COVER_TITLE] is not None
+        has_cover = cover_id is not None and cover_title is not None
         # Nulls are written by the layout: fewer values to encode (most optional fields are empty).
-        head_values = row[head]
         given = tuple(map(is_not, head_values, _NO_HEAD))
         shape = (given, len(tags), has_cover)
         layout = known_layouts.get(shape)
@@ -131,14 +130,19 @@ def part_records(rows: list[tuple[Any, ...]]) -> Records:
         add_layout(layout)
         add_all(compress(head_values, given))
         add_all(tags)
-        add(row[r.SET_ID])
+        add(set_id)
         if has_cover:
-            add_all(row[cover_columns])
-        add(int(row[r.ATTACHMENTS]))
-        add(int(row[r.STOCK]))
-        for raw_time in (row[r.CREATED], row[r.UPDATED]):
-            stamp = known_times.get(raw_time)
-            if stamp is None:
-                stamp = known_times[raw_time] = iso_utc(stored_time(raw_time))
-            add(stamp)
+            add(cover_id)
+            add(cover_title)
+            add(cover_file)
+        add(int(attachments))
+        add(int(stock))
+        stamp = known_times.get(created)
+        if stamp is None:
+            stamp = known_times[created] = iso_utc(stored_time(created))
+        add(stamp)
+        stamp = known_times.get(updated)
+        if stamp is None:
+            stamp = known_times[updated] = iso_utc(stored_time(updated))
+        add(stamp)
     return Records(layouts, values)
