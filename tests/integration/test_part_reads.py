@@ -171,6 +171,8 @@ def test_part_list_and_show_import_no_orm_nor_pydantic_and_json_no_rich(
     assert heavy(table_modules) == {"rich"}  # rich draws the table, nothing else
     # Only the part commands were loaded, not the other groups.
     assert "inventory_cli.cli.part" in listing_modules
+    # The JSON listing builds no part DTOs (their dataclasses cost start-up time).
+    assert "inventory_cli.services.part_dto" not in listing_modules
     assert not {"inventory_cli.cli.kit", "inventory_cli.cli.sets", "inventory_cli.cli.db"} & listing_modules
 
 

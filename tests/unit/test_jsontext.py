@@ -6,9 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from inventory_cli.cli import output
 from inventory_cli.cli.jsontext import dumps, dumps_records
 from inventory_cli.services.dto import CoverView, PartView
 from inventory_cli.services.json_records import Records
@@ -133,3 +135,12 @@ def test_records_rebuild_their_dicts() -> None:
     ]
     assert dumps_records(records.layouts, records.values) == standard(records.to_dicts())
     assert dumps_records([], []) == "[]" and dumps_records([()], []) == "[\n  {}\n]"
+
+
+def test_emitted_records_holding_a_container_come_out_as_their_dicts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Tags are text as the program writes them; a database edited by hand may nest a list there.
+    records = Records([("key", ("tags", 2))], ["A", ["nested", 1], "x"])
+    output.emit_records(records)
+    assert capsys.readouterr().out == standard([{"key": "A", "tags": [["nested", 1], "x"]}]) + "\n"
