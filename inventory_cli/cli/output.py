@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from inventory_cli.domain.wording import counted as counted  # the one pluraliser, re-exported for commands
 from inventory_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from inventory_cli.services.json_records import Records
 
 
 def _console(stderr: bool = False) -> Any:
@@ -31,6 +34,14 @@ def emit_json(data: Any) -> None:
 _ESCAPED = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]} | {
     code: f"\\u{code:04x}" for code in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 }
+
+
+def emit_records(records: Records) -> None:
+    """Write flat records (services/json_records.py) to stdout as the JSON list of their dicts."""
+    from inventory_cli.cli.jsontext import dumps, dumps_records
+
+    text = dumps_records(records.layouts, records.values)
+    sys.stdout.write((dumps(records.to_dicts()) if text is None else text) + "\n")
 
 
 def error(message: str, hint: str | None = None) -> None:

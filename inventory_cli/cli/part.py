@@ -175,14 +175,20 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List parts by key, with type, stock total and cover."""
+    if as_json:
+        from inventory_cli.services import part_listing
+
+        output.emit_records(
+            part_listing.list_part_records(
+                inventory(ctx), type_name=type_name, tag=tag, low_stock=low_stock, search=search
+            )
+        )
+        return
     from inventory_cli.services import part_views
 
     views = part_views.list_parts(
         inventory(ctx), type_name=type_name, tag=tag, low_stock=low_stock, search=search
     )
-    if as_json:
-        output.emit_json([v.to_dict() for v in views])
-        return
     from inventory_cli.cli import images
 
     pictures = images.cover_column(inventory(ctx), [v.set_id for v in views], wanted=covers)

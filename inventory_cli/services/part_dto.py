@@ -6,10 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-
-def iso_utc(value: datetime | None) -> str | None:
-    """A stored (naive UTC) time as ISO 8601 to the second with a Z, as every JSON form writes it."""
-    return value.isoformat(timespec="seconds") + "Z" if value else None
+from inventory_cli.services.jsontime import iso_utc as iso_utc  # the one time format, re-exported
 
 
 @dataclass(frozen=True)

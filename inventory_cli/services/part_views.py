@@ -1,39 +1,26 @@
-"""Reading parts: ``part list`` with its filters and ``part show``, on the light SQL path.
+"""Reading parts as DTOs: ``part list`` (drawn as a table) and ``part show``, on the light SQL path.
 
 Nothing here imports SQLAlchemy or the models: on a SQLite file these reads run on plain sqlite3,
-so the commands start fast. Rows become the DTOs of services/dto.py.
+so the commands start fast. Rows become the DTOs of services/part_dto.py; the filters, and the JSON
+form of ``part list``, are in services/part_listing.py.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from inventory_cli.bootstrap import Inventory
-from inventory_cli.errors import InvalidInputError, NotFoundError
+from inventory_cli.errors import NotFoundError
+from inventory_cli.services.jsontime import stored_time
 from inventory_cli.services.part_dto import AttachmentView, CoverView, PartView, StockLine
+from inventory_cli.services.part_listing import listed_rows, stored_tags
+from inventory_cli.services.part_listing import type_id_for as type_id_for  # used by services/parts.py
 from inventory_cli.storage import part_rows
-from inventory_cli.storage.part_rows import PartFilter
 from inventory_cli.storage.plainsql import PlainSql
 
-
-def _when(value: Any) -> Any:
-    # Plain sqlite3 hands back the stored text; PostgreSQL's driver a datetime already.
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _tags(value: Any) -> list[str]:
-    # JSON text on SQLite (NULL or 'null' for no tags); already decoded on PostgreSQL.
-    if isinstance(value, (str, bytes)):
-        value = json.loads(value)
-    return list(value or [])
-
-
 _FIELD_NAMES = part_rows.FIELD_COLUMNS
-_FIELD_ROWS = slice(part_rows.FIELDS_START, part_rows.TAGS)
+_FIELD_ROWS = slice(part_rows.FIELDS_START, part_rows.TYPE_NAME)
 
 
 def part_view(row: tuple[Any, ...]) -> PartView:
@@ -49,13 +36,13 @@ def part_view(row: tuple[Any, ...]) -> PartView:
         key=row[1],
         fields=dict(zip(_FIELD_NAMES, row[_FIELD_ROWS], strict=True)),
         type=row[r.TYPE_NAME],
-        tags=_tags(row[r.TAGS]),
+        tags=stored_tags(row[r.TAGS]),
         set_id=row[r.SET_ID],
         cover=cover,
         attachment_count=int(row[r.ATTACHMENTS]),
         stock_total=int(row[r.STOCK]),
-        created_at=_when(row[r.CREATED]),
-        updated_at=_when(row[r.UPDATED]),
+        created_at=stored_time(row[r.CREATED]),
+        updated_at=stored_time(row[r.UPDATED]),
     )
 
 
@@ -67,26 +54,6 @@ def read_part(sql: PlainSql, key: str) -> PartView:
     return part_view(rows[0])
 
 
-def type_id_for(sql: PlainSql, type_name: str) -> int:
-    """The id of the type called ``type_name`` (any case), or a not-found error with a hint."""
-    found = part_rows.type_id_named(sql, type_name)
-    if found is not None:
-        return found
-    names = part_rows.type_names(sql)
-    close = difflib.get_close_matches(type_name, names, n=3, cutoff=0.5)
-    hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else None
-    raise NotFoundError(f"unknown part type {type_name!r}", hint=hint or "known types: " + ", ".join(names))
-
-
-def _required_filter(name: str, value: str | None) -> str | None:
-    """A filter value, stripped; a blank one is refused rather than silently matching everything."""
-    if value is None:
-        return None
-    if not value.strip():
-        raise InvalidInputError(f"--{name} is blank", hint=f"leave out --{name} to list every part")
-    return value.strip()
-
-
 def list_parts(
     inventory: Inventory,
     *,
@@ -96,18 +63,8 @@ def list_parts(
     search: str | None = None,
 ) -> list[PartView]:
     """Parts with type, cover and stock total, by key, in one query; the filters narrow it."""
-    if low_stock is not None and low_stock < 0:
-        raise InvalidInputError(f"low-stock threshold {low_stock} must be 0 or more")
-    wanted_type = _required_filter("type", type_name)
-    wanted_tag = _required_filter("tag", tag)
-    with inventory.plain_sql() as sql:
-        where = PartFilter(
-            type_id=type_id_for(sql, wanted_type) if wanted_type is not None else None,
-            tag=wanted_tag,
-            max_stock=low_stock,
-            search=search if search else None,
-        )
-        return [part_view(row) for row in part_rows.part_rows(sql, where=where)]
+    rows = listed_rows(inventory, type_name=type_name, tag=tag, low_stock=low_stock, search=search)
+    return [part_view(row) for row in rows]
 
 
 def _attachment_view(row: tuple[Any, ...], cover_id: int | None) -> AttachmentView:
@@ -122,7 +79,7 @@ def _attachment_view(row: tuple[Any, ...], cover_id: int | None) -> AttachmentVi
         content_type,
         size,
         digest,
-        _when(created),
+        stored_time(created),
         is_cover=attachment_id == cover_id,
     )
 

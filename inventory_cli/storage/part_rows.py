@@ -36,22 +36,23 @@ FIELD_COLUMNS = (
 SEARCHED_COLUMNS = ("key", "description", "manufacturer", "manufacturer_code", "package", "series")
 
 _STOCK_TOTAL = "COALESCE((SELECT SUM(s.quantity) FROM stock s WHERE s.part_id = p.id), 0)"
+# Columns in the order of a part's JSON form (after the id), so that a listing takes them as they come.
 _PART_SELECT = (
     "SELECT p.id, p.key, "
     + ", ".join(f"p.{name}" for name in FIELD_COLUMNS)
-    + ", p.tags, p.attachment_set_id, p.created_at, p.updated_at, t.name, c.id, c.title, c.filename, "
+    + ", t.name, p.tags, p.attachment_set_id, c.id, c.title, c.filename, "
     "(SELECT COUNT(a.id) FROM attachments a WHERE a.attachment_set_id = p.attachment_set_id), "
-    f"{_STOCK_TOTAL} "
+    f"{_STOCK_TOTAL}, p.created_at, p.updated_at "
     "FROM parts p "
     "LEFT JOIN types t ON t.id = p.type_id "
     "JOIN attachment_sets st ON st.id = p.attachment_set_id "
     "LEFT JOIN attachments c ON c.id = st.cover_attachment_id"
 )
-# Positions in a part row, after id, key and the fields.
+# Positions in a part row: the id, the key and the fields, then these.
 FIELDS_START = 2
-TAGS = FIELDS_START + len(FIELD_COLUMNS)
-SET_ID, CREATED, UPDATED, TYPE_NAME, COVER_ID, COVER_TITLE, COVER_FILE, ATTACHMENTS, STOCK = range(
-    TAGS + 1, TAGS + 10
+TYPE_NAME = FIELDS_START + len(FIELD_COLUMNS)
+TAGS, SET_ID, COVER_ID, COVER_TITLE, COVER_FILE, ATTACHMENTS, STOCK, CREATED, UPDATED = range(
+    TYPE_NAME + 1, TYPE_NAME + 10
 )
 
 

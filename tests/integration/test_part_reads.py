@@ -16,9 +16,9 @@ from inventory_cli.config import load_settings
 from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.domain.rules import SetRef
 from inventory_cli.errors import NotFoundError
-from inventory_cli.services import boxes, part_views, parts, sets, stock, types
+from inventory_cli.services import boxes, part_listing, part_views, parts, sets, stock, types
 from inventory_cli.storage import part_rows, plainsql
-from tests.conftest import DbBackend, Files
+from tests.conftest import CliRun, DbBackend, Files
 
 ORM = ("sqlalchemy", "sqlmodel", "alembic")
 
@@ -76,6 +76,32 @@ def test_filters_and_show_agree_on_both_databases(db_backend: DbBackend, files: 
     inventory.close()
 
 
+def test_the_json_listing_is_the_dict_of_every_listed_part(
+    db_backend: DbBackend, files: Files, cli: CliRun
+) -> None:
+    inventory = Inventory(load_settings())
+    stocked(inventory, files)
+    parts.add_part(inventory, 'Odd «text» "quoted" 100%s\\', key="ODDS", tags=["%d", "ünï"], pin_count=3)
+    filters: list[dict[str, Any]] = [
+        {},
+        {"type_name": "opamp"},
+        {"tag": "analog"},
+        {"low_stock": 1},
+        {"search": "%"},
+    ]
+    for where in filters:
+        views = part_views.list_parts(inventory, **where)
+        assert part_listing.list_part_records(inventory, **where).to_dicts() == [v.to_dict() for v in views]
+    inventory.close()
+
+    listed = cli("part", "list", "--json")
+    dicts = [view.to_dict() for view in part_views.list_parts(inventory)]
+    assert listed.exit_code == 0 and listed.stdout == json.dumps(dicts, indent=2, ensure_ascii=False) + "\n"
+    assert [part["key"] for part in dicts] == ["ODDS", "OPAM", "QUAD", "RFIV", "WIRE"]
+    assert cli("part", "list", "--json", "--search", "nothing like it").stdout == "[]\n"
+    inventory.close()
+
+
 def test_user_text_reaches_sql_only_as_bound_parameters(
     db_backend: DbBackend, files: Files, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -123,11 +149,14 @@ def probe(*args: str) -> tuple[str, set[str]]:
 
 def heavy(modules: set[str]) -> set[str]:
     """The top-level packages among ``modules`` that a fast read should not need."""
-    found = {name.split(".")[0] for name in modules} & {*ORM, "rich", "PIL"}
+    # pydantic too: Typer below 0.29 (as pinned) does not coerce parameters through it.
+    found = {name.split(".")[0] for name in modules} & {*ORM, "pydantic", "rich", "PIL"}
     return found | ({"inventory_cli.domain.models"} & modules)
 
 
-def test_part_list_and_show_import_no_orm_and_json_no_rich(inventory: Inventory, files: Files) -> None:
+def test_part_list_and_show_import_no_orm_nor_pydantic_and_json_no_rich(
+    inventory: Inventory, files: Files
+) -> None:
     stocked(inventory, files)
     inventory.close()
 
@@ -142,6 +171,8 @@ def test_part_list_and_show_import_no_orm_and_json_no_rich(inventory: Inventory,
     assert heavy(table_modules) == {"rich"}  # rich draws the table, nothing else
     # Only the part commands were loaded, not the other groups.
     assert "inventory_cli.cli.part" in listing_modules
+    # The JSON listing builds no part DTOs (their dataclasses cost start-up time).
+    assert "inventory_cli.services.part_dto" not in listing_modules
     assert not {"inventory_cli.cli.kit", "inventory_cli.cli.sets", "inventory_cli.cli.db"} & listing_modules
 
 
@@ -159,7 +190,7 @@ print(sorted(name for name in sys.modules if name.split(".")[0] in heavy))
 
 
 def test_the_part_read_services_import_no_orm_and_no_pydantic(inventory: Inventory, files: Files) -> None:
-    # The command line itself imports pydantic through Typer's parameter coercion; the reads do not.
+    # The services on their own, without the command line around them.
     stocked(inventory, files)
     inventory.close()
     done = subprocess.run([sys.executable, "-c", SERVICE_PROBE], capture_output=True, text=True, check=True)
