@@ -5,6 +5,9 @@ while writing takes about the longer of the two rather than their sum (measured 
 sha256 about 0.15 s, writing about 0.1 s). At most two chunks are alive at once: the one being
 written and the one just read; the caller waits for a chunk's write before handing over the next.
 Only one call of ``write`` runs at any time, in order, so the file-system calls stay a sequence.
+A copy of one chunk (most attachments, every small file of an import) starts no thread: its chunk
+is held and written on the calling thread by ``finish`` (a thread per small file cost about
+0.1 ms each, measured on an import of 5,000 files).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ class ChunkWriter:
         self._done: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._busy = False
+        # The first chunk, until a second one shows that the copy is worth a thread.
+        self._held: bytes | None = None
 
     def _run(self) -> None:
         while True:
@@ -53,18 +58,29 @@ class ChunkWriter:
         """Hand ``chunk`` over once the previous one is written (raising that one's error, if any)."""
         self._wait()
         if self._thread is None:
+            if self._held is None:
+                self._held = chunk
+                return
             # Daemon: an interrupted command must never wait on this thread to exit.
             self._thread = threading.Thread(target=self._run, name="blob-writer", daemon=True)
             self._thread.start()
+            self._todo.put(self._held)
+            self._held = None
+            self._busy = True
+            self._wait()
         self._todo.put(chunk)
         self._busy = True
 
     def finish(self) -> None:
         """Wait until every chunk is written; raise the last write's error, if any."""
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._write(held)
         self._wait()
 
     def close(self) -> None:
         """Stop the thread after the chunk it is writing (errors are left to ``finish``)."""
+        self._held = None  # not finished: the caller failed, and the copy is abandoned
         try:
             if self._busy:
                 self._busy = False

@@ -77,11 +77,30 @@ def test_closing_after_the_caller_failed_waits_for_the_write_and_ends_the_thread
     recorder = Recorder()
     with pytest.raises(ValueError), ChunkWriter(recorder) as writer:
         writer.write(b"one")
+        writer.write(b"two")
         assert len(writer_threads()) == 1
         raise ValueError("the caller's own error, e.g. a file over the size limit")
 
-    assert recorder.chunks == [b"one"]
+    assert recorder.chunks == [b"one", b"two"]
     assert writer_threads() == []
+
+
+def test_a_single_chunk_is_written_by_finish_on_the_calling_thread_without_a_thread() -> None:
+    recorder = Recorder()
+    with ChunkWriter(recorder) as writer:
+        writer.write(b"only")
+        assert recorder.chunks == [] and writer_threads() == []
+        writer.finish()
+        assert recorder.chunks == [b"only"] and writer_threads() == []
+    assert recorder.threads == {threading.get_ident()}
+
+
+def test_a_single_chunk_abandoned_by_its_caller_is_not_written() -> None:
+    recorder = Recorder()
+    with pytest.raises(ValueError), ChunkWriter(recorder) as writer:
+        writer.write(b"only")
+        raise ValueError("over the size limit")
+    assert recorder.chunks == []
 
 
 def test_nothing_handed_over_starts_no_thread() -> None:
