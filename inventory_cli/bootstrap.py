@@ -140,9 +140,14 @@ class Inventory:
             self._make_db_folder()
             connection = plainsql.open_sqlite(path, self.settings.busy_timeout_ms)
             if not self._schema_checked:
-                if plainsql.sqlite_schema_state(connection) is not SchemaState.CURRENT:
-                    # Creating or refusing a schema is the full path's job (Alembic, messages).
-                    connection.close()
+                current = False  # a file that cannot even be read is closed too
+                try:
+                    current = plainsql.sqlite_schema_state(connection) is SchemaState.CURRENT
+                finally:
+                    if not current:
+                        # Creating or refusing a schema is the full path's job (Alembic, messages).
+                        connection.close()
+                if not current:
                     self.ensure_schema()
                     connection = plainsql.open_sqlite(path, self.settings.busy_timeout_ms)
                 self._schema_checked = True

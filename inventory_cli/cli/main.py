@@ -122,6 +122,8 @@ def main(
     from inventory_cli.config import load_settings
 
     ctx.obj = Inventory(load_settings(db=db, store=store))
+    # The plain SQLite connection lives for the whole command and is closed when it ends, however.
+    ctx.call_on_close(ctx.obj.close)
     if sys.stderr.isatty():
         from inventory_cli.cli.progress import terminal_progress
 

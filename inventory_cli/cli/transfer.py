@@ -227,10 +227,7 @@ def import_command(
             progress=_progress(quiet, verbose),
             should_stop=should_stop,
         )
-        try:
-            result = run_import(inventory(ctx), request)
-        finally:
-            inventory(ctx).close()  # the import's own database connection, if it opened one
+        result = run_import(inventory(ctx), request)
     for line in [*result.errors, *result.conflicts]:
         sys.stderr.write(line + "\n")
     if result.interrupted:

@@ -190,6 +190,13 @@ def restore_bundle(inventory: Inventory, source: Path, *, progress: Progress | N
         with inventory.uow() as uow:
             # Planned again: another command may have written since the trial.
             plan = _merge(uow.session, source, contents.data, check_now=False)
+            # Under the write lock, as 'store gc' deletes: a blob collected since it was published
+            # (only possible with a grace of zero) stops the restore before any row names it.
+            for digest in contents.staged:
+                if not store.exists(digest):
+                    raise StorageError(
+                        f"blob {digest} left the store during the restore", hint="run the same import again"
+                    )
             with _refused_rows(source):
                 # PostgreSQL checks the deferred cover rules only here.
                 uow.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from inventory_cli.errors import BusyError, InventoryError, StorageError
+from inventory_cli.errors import BusyError, ConflictError, InventoryError, StorageError
 from inventory_cli.storage.dburls import describe, redact
 
 
@@ -37,7 +37,17 @@ def translate_db_error(exc: BaseException, url: str) -> InventoryError | None:
         return StorageError(f"database {where}: {text}")
     if isinstance(original, sqlite3.OperationalError):
         return StorageError(f"database {where}: {text}")
+    if isinstance(original, sqlite3.IntegrityError):
+        return _refused(where, text)
     return None
+
+
+def _refused(where: str, detail: str) -> ConflictError:
+    """A change the database's own rules refused: services check first, so another command got in."""
+    return ConflictError(
+        f"database {where} refused the change: {detail}",
+        hint="another command may have changed the inventory meanwhile; run the command again",
+    )
 
 
 # SQLSTATE classes and codes that mean "try again": lock timeout, deadlock, serialization failure.
@@ -62,6 +72,8 @@ def _translate_postgres_error(original: BaseException, url: str) -> InventoryErr
     if unreached or state.startswith(("28", "08", "57P")):
         # No SQLSTATE on a connection error: libpq could not reach the server at all.
         return StorageError(f"cannot connect to database {where}: {first_line}")
+    if state.startswith("23"):  # integrity constraint violation
+        return _refused(where, first_line)
     if state.startswith("42501"):
         return StorageError(f"database {where}: permission denied: {first_line}")
     if state.startswith(("53", "58", "XX")):

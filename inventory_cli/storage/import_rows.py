@@ -20,7 +20,9 @@ CHUNK = 500  # keys per IN (...) list, well under SQLite's variable limit
 # The tables whose new rows an import numbers itself (AUTOINCREMENT on SQLite, serial on PostgreSQL).
 NUMBERED = ("attachment_sets", "parts", "attachments")
 PART_COLUMNS = ("id", "key", *PART_FIELDS, "type_id", "tags", "attachment_set_id", "created_at", "updated_at")
-_PART_NEEDS = frozenset({"id", "key", "description", "attachment_set_id", "created_at", "updated_at"})
+# Tags always: a part without any stores them as JSON null, as the models write them for every
+# other command.
+_PART_NEEDS = frozenset({"id", "key", "description", "tags", "attachment_set_id", "created_at", "updated_at"})
 ATTACHMENT_COLUMNS = (
     "id",
     "attachment_set_id",
@@ -173,9 +175,9 @@ def timestamp(sql: PlainSql, value: datetime) -> Any:
     return value
 
 
-def tags_to_db(tags: Sequence[str]) -> str | None:
-    """The tags column's value: a JSON list, or NULL for none."""
-    return json.dumps(list(tags)) if tags else None
+def tags_to_db(tags: Sequence[str]) -> str:
+    """The tags column's value as JSON text: a list, or JSON null for none, as the models write it."""
+    return json.dumps(list(tags) if tags else None)
 
 
 def _insert(sql: PlainSql, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:

@@ -133,7 +133,7 @@ def open_sqlite(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
 
 
 def sqlite_schema_state(connection: sqlite3.Connection) -> SchemaState:
-    """Where the database stands against this program's schema, read in one short transaction."""
+    """Where the database stands against this program's schema (two autocommit reads)."""
     tables = {row[0] for row in connection.execute(TABLES_SQL["sqlite"])}
     revision = None
     if "alembic_version" in tables:
@@ -148,6 +148,11 @@ def sqlite_transaction(connection: sqlite3.Connection, *, write: bool) -> Iterat
     connection.execute("BEGIN IMMEDIATE" if write else "BEGIN DEFERRED")
     try:
         yield SqliteSql(connection)
+        # The commit is inside the guard too: a refused COMMIT (a deferred check, a full disk)
+        # must not leave the transaction open on a connection the command keeps using.
+        if write:
+            crashpoints.reached("before-commit")
+        connection.execute("COMMIT")
     except BaseException:
         # Also on Ctrl-C and SIGTERM: nothing half-done stays behind.
         if connection.in_transaction:
@@ -156,8 +161,4 @@ def sqlite_transaction(connection: sqlite3.Connection, *, write: bool) -> Iterat
                 connection.execute("ROLLBACK")
         raise
     if write:
-        crashpoints.reached("before-commit")
-        connection.execute("COMMIT")
         crashpoints.reached("after-commit")
-    else:
-        connection.execute("COMMIT")

@@ -615,3 +615,28 @@ def test_a_blob_over_this_inventorys_size_limits_is_refused_before_anything_is_s
     assert not any((target / "blobs" / "tmp").glob("*"))
     monkeypatch.setenv("INVENTORY_MAX_PDF_BYTES", str(largest))
     assert cli(*bundle_args("import", bundle)).exit_code == 0
+
+
+def test_a_blob_collected_between_publish_and_commit_stops_the_restore(
+    cli: CliRun, source: Path, switch_home: Switch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inventory_cli.storage.blobs import LocalBlobStore
+
+    bundle = tmp_path / "backup.tar"
+    export(cli, bundle)
+    target = switch_home(tmp_path / "other")
+    assert cli("box", "list").exit_code == 0
+    publish = LocalBlobStore.publish
+
+    def publish_then_collect(store: LocalBlobStore, staged: Any) -> bool:
+        # As 'store gc --grace 0' would, between the publish and the restore's write transaction.
+        added = publish(store, staged)
+        store.delete(staged.digest)
+        return added
+
+    monkeypatch.setattr(LocalBlobStore, "publish", publish_then_collect)
+    assert_error(cli(*bundle_args("import", bundle)), ExitCode.STORAGE, "left the store during the restore")
+    assert count(target / "inventory.db", "attachments") == 0
+    monkeypatch.setattr(LocalBlobStore, "publish", publish)
+    assert cli(*bundle_args("import", bundle)).exit_code == 0
+    assert blob_digests(target) == blob_digests(source)

@@ -158,3 +158,14 @@ def test_a_batch_runs_the_same_few_statements_whatever_its_size(files: Files, tm
     many = _statements_for(400, files, tmp_path)  # still one batch (500 rows)
     assert few == many, (few, many)
     assert many < 20, many
+
+
+def test_an_imported_part_without_tags_stores_them_as_part_add_does(
+    db_backend: DbBackend, cli: Any, tmp_path: Path
+) -> None:
+    assert cli("part", "add", "Added by hand", "--key", "HAND").exit_code == 0
+    source = tmp_path / "parts.csv"
+    source.write_text("key,description\nIMPO,Imported\n")
+    assert cli("import", str(source)).exit_code == 0
+    stored = dict(db_backend.query("SELECT key, CAST(tags AS TEXT) FROM parts"))
+    assert stored["IMPO"] == stored["HAND"] == "null"

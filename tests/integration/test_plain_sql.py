@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +12,8 @@ import pytest
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.config import load_settings
-from inventory_cli.errors import BusyError, StorageError
-from tests.conftest import DbBackend
+from inventory_cli.errors import BusyError, ConflictError, StorageError
+from tests.conftest import CliRun, DbBackend
 
 INSERT_TYPE = "INSERT INTO types (name) VALUES (:name) RETURNING id"
 
@@ -37,7 +39,7 @@ def test_a_constraint_violation_is_a_storage_error_and_leaves_nothing(db_backend
     with inventory.plain_sql() as sql:  # creates the schema
         sql.scalar("SELECT 1")
     before = db_backend.query("SELECT count(*) FROM types")
-    with pytest.raises(Exception) as caught, inventory.plain_sql(write=True) as sql:
+    with pytest.raises(ConflictError) as caught, inventory.plain_sql(write=True) as sql:
         sql.execute("INSERT INTO types (name) VALUES (:name)", {"name": "Unique one"})
         sql.execute("INSERT INTO types (name) VALUES (:name)", {"name": "Unique one"})
     inventory.close()
@@ -92,3 +94,33 @@ def test_a_held_write_lock_is_a_busy_error(
         pass
     inventory.close()
     other.close()
+
+
+def test_a_refused_commit_is_rolled_back_and_the_connection_stays_usable(inventory: Inventory) -> None:
+    with inventory.plain_sql() as sql:
+        sql.scalar("SELECT 1")
+    with pytest.raises(ConflictError, match="FOREIGN KEY"), inventory.plain_sql(write=True) as sql:
+        # Checked only at COMMIT: the commit itself is what fails.
+        sql.execute("PRAGMA defer_foreign_keys = ON")
+        sql.execute("INSERT INTO parts (key, description, attachment_set_id) VALUES ('ZZZZ', 'x', 999999)")
+    with inventory.plain_sql(write=True) as sql:
+        assert sql.scalar("SELECT count(*) FROM parts") == 0
+    inventory.close()
+
+
+def test_a_command_closes_its_plain_connection(cli: CliRun, db_path: Path) -> None:
+    assert cli("part", "add", "Op amp", "--key", "OPAM").exit_code == 0
+
+    def open_database_files() -> int:
+        fds = Path("/proc/self/fd")
+        names = []
+        for fd in fds.iterdir():
+            with contextlib.suppress(OSError):
+                names.append(os.readlink(fd))
+        return sum(name.startswith(str(db_path)) for name in names)
+
+    before = open_database_files()
+    for _ in range(3):
+        assert cli("part", "list", "--json").exit_code == 0
+        assert cli("part", "show", "OPAM", "--json").exit_code == 0
+    assert open_database_files() == before
