@@ -6,7 +6,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-HEADERS = ("what", "ours (s)", "baseline (s)", "ratio", "goal", "met")
+# Times are in seconds; a row's label names any other unit (peak memory in MB).
+HEADERS = ("what", "ours", "baseline", "ratio", "goal", "met")
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,8 @@ class Result:
 
     @property
     def ratio(self) -> float | None:
-        """``ours / baseline``, or None without a baseline (or with one that took no time)."""
-        if self.baseline is None or self.baseline <= 0:
+        """``ours / baseline``; None without a baseline (or one that took no time) or for a limit row."""
+        if self.baseline is None or self.baseline <= 0 or self.goal_kind == "limit":
             return None
         return self.ours / self.baseline
 

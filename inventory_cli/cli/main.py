@@ -23,6 +23,7 @@ class ErrorBoundary(TyperGroup):
 
     It also loads each command group when it is first asked for: a command imports and builds only
     its own group (building all of them costs about 20 ms, plus their imports, on every start).
+    ``inventory --help`` lists every group, so it loads them all; that is its whole job.
     """
 
     def list_commands(self, ctx: Any) -> list[str]:

@@ -16,7 +16,7 @@ from typing import IO, BinaryIO
 
 from inventory_cli import crashpoints
 from inventory_cli.errors import InvalidInputError, StorageError
-from inventory_cli.storage.overlap import ChunkWriter
+from inventory_cli.storage.chunk_writer import ChunkWriter
 
 CHUNK = 1024 * 1024
 HEAD_BYTES = 4096
@@ -246,7 +246,7 @@ class LocalBlobStore:
         size = 0
         head = b""
         # A chunk is written on a second thread while this one hashes it and reads the next:
-        # the copy takes about as long as hashing alone (see storage/overlap.py), and the
+        # the copy takes about as long as hashing alone (see storage/chunk_writer.py), and the
         # disk writes most of it meanwhile (see _start_writeback).
         try:
             with ChunkWriter(_TempWriter(handle)) as writer:

@@ -110,7 +110,7 @@ def create_sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        configure_sqlite_connection(dbapi_connection, busy_timeout_ms, wal=not _is_memory(url))
+        configure_sqlite_connection(dbapi_connection, busy_timeout_ms, insist_on_wal=not _is_memory(url))
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

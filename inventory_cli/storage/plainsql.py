@@ -125,7 +125,7 @@ def open_sqlite(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
     """A stdlib connection to the SQLite file with the program's connection settings."""
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
-        configure_sqlite_connection(connection, busy_timeout_ms, wal=True)
+        configure_sqlite_connection(connection, busy_timeout_ms, insist_on_wal=True)
     except BaseException:
         connection.close()
         raise

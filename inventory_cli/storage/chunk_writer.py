@@ -61,7 +61,7 @@ class ChunkWriter:
             if self._held is None:
                 self._held = chunk
                 return
-            # Daemon: an interrupted command must never wait on this thread to exit.
+            # Daemon: should the command die before close(), the interpreter's exit does not wait for it.
             self._thread = threading.Thread(target=self._run, name="blob-writer", daemon=True)
             self._thread.start()
             self._todo.put(self._held)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from inventory_cli.storage.overlap import ChunkWriter
+from inventory_cli.storage.chunk_writer import ChunkWriter
 
 
 class Recorder:
