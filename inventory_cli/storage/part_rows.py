@@ -10,28 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.storage.plainsql import PlainSql
 from inventory_cli.storage.sqlite_settings import CASEFOLD
 
-# A part's own fields in the order of its JSON form; kept equal to domain.part_values.PART_FIELDS
-# by a test (that module imports the models, which this light path must not).
-FIELD_COLUMNS = (
-    "description",
-    "manufacturer",
-    "manufacturer_code",
-    "package",
-    "pin_count",
-    "pin_pitch",
-    "voltage_rating",
-    "input_voltage",
-    "output_voltage",
-    "mounting_type",
-    "series",
-    "dimensions",
-    "product_page",
-    "seller",
-    "seller_link",
-)
+# A part's own fields in the order of its JSON form (the domain's order; that module loads no models).
+FIELD_COLUMNS = PART_FIELDS
 # The columns a part search looks in.
 SEARCHED_COLUMNS = ("key", "description", "manufacturer", "manufacturer_code", "package", "series")
 
