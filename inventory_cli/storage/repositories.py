@@ -188,22 +188,6 @@ class SetRepository:
         )
         return list(self.session.execute(statement).scalars())
 
-    def with_digest(self, set_id: int, digest: str) -> Attachment | None:
-        """An attachment of the set that holds the content ``digest``."""
-        statement = select(Attachment).where(
-            col(Attachment.attachment_set_id) == set_id, col(Attachment.blob_digest) == digest
-        )
-        return self.session.execute(statement).scalars().first()
-
-    def with_url(self, set_id: int, url: str) -> Attachment | None:
-        """A bare link of the set that points at ``url``."""
-        statement = select(Attachment).where(
-            col(Attachment.attachment_set_id) == set_id,
-            col(Attachment.blob_digest).is_(None),
-            col(Attachment.url) == url,
-        )
-        return self.session.execute(statement).scalars().first()
-
     def oldest_image(self, set_id: int, excluding: int | None = None) -> Attachment | None:
         """The set's oldest image (ties by id), skipping ``excluding``."""
         statement = (
