@@ -16,7 +16,6 @@ from inventory_cli.errors import NotFoundError
 from inventory_cli.services.jsontime import stored_time
 from inventory_cli.services.part_dto import AttachmentView, CoverView, PartView, StockLine
 from inventory_cli.services.part_listing import listed_rows, stored_tags
-from inventory_cli.services.part_listing import type_id_for as type_id_for  # used by services/parts.py
 from inventory_cli.storage import part_rows
 from inventory_cli.storage.plainsql import PlainSql
 

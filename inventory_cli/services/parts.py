@@ -11,7 +11,7 @@ from inventory_cli.domain.models import AttachmentSet, KitStatus, Part, utcnow
 from inventory_cli.domain.part_values import clean_part_values, clean_tags
 from inventory_cli.domain.rules import normalise_key, random_key
 from inventory_cli.errors import ConflictError, NotFoundError, UsageError
-from inventory_cli.services import part_views
+from inventory_cli.services import part_listing, part_views
 from inventory_cli.services.dto import PartRemoved, PartView, StockLine
 from inventory_cli.services.part_views import list_parts as list_parts
 from inventory_cli.services.part_views import show_part as show_part
@@ -25,7 +25,7 @@ def type_id_for(uow: UnitOfWork, type_name: str | None) -> int | None:
     """The id of the type called ``type_name`` (any case); None for no type."""
     if type_name is None or not type_name.strip():
         return None
-    return part_views.type_id_for(AlchemySql(uow.session.connection()), type_name)
+    return part_listing.type_id_for(AlchemySql(uow.session.connection()), type_name)
 
 
 def _free_key(uow: UnitOfWork, rng: random.Random | None = None) -> str:

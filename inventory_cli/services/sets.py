@@ -10,11 +10,6 @@ from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import Attachment, AttachmentKind, AttachmentSet, utcnow
 from inventory_cli.domain.rules import SetRef, valid_id, validate_title
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
-
-# Adding to a set runs on the light SQL path (no ORM); it lives in its own module.
-from inventory_cli.services.attaching import add_attachment as add_attachment
-from inventory_cli.services.attaching import add_file as add_file
-from inventory_cli.services.attaching import add_link as add_link
 from inventory_cli.services.dto import AttachmentView, CoverView, Removed, SetSummary, SetView
 from inventory_cli.services.outfiles import refuse_existing, write_atomically
 from inventory_cli.storage.uow import UnitOfWork
