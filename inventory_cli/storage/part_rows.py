@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inventory_cli.domain.part_values import PART_FIELDS
+from inventory_cli.storage import import_rows
 from inventory_cli.storage.plainsql import PlainSql
 from inventory_cli.storage.sqlite_settings import CASEFOLD
 
@@ -109,17 +110,17 @@ def part_rows(
     return sql.rows(statement + " ORDER BY p.key", params)
 
 
+def type_named(sql: PlainSql, name: str) -> tuple[int, str] | None:
+    """The id and name of the type whose name matches ``name`` without regard to case, or None."""
+    # The import's table of types, keyed by the folded name, is the one folding rule (all of
+    # Unicode; SQLite's lower() folds ASCII only). Types are few, so reading them all is cheap.
+    return import_rows.types_by_name(sql).get(name.strip().casefold())
+
+
 def type_id_named(sql: PlainSql, name: str) -> int | None:
     """The id of the type whose name matches ``name`` without regard to case, or None."""
-    found = sql.first("SELECT id FROM types WHERE lower(name) = :name", {"name": name.strip().lower()})
-    if found is not None:
-        return int(found[0])
-    # SQLite's lower() folds ASCII only; types are few, so fold in Python.
-    wanted = name.strip().casefold()
-    for type_id, type_name in sql.rows("SELECT id, name FROM types"):
-        if str(type_name).casefold() == wanted:
-            return int(type_id)
-    return None
+    found = type_named(sql, name)
+    return None if found is None else found[0]
 
 
 def type_names(sql: PlainSql) -> list[str]:

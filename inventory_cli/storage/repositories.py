@@ -25,14 +25,9 @@ class TypeRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def by_name_folded(self, name: str) -> PartType | None:
-        """The type whose name matches without regard to case, in all of Unicode."""
-        # SQLite's lower() folds ASCII only; types are few, so fold in Python.
-        wanted = name.strip().casefold()
-        for found in self.session.execute(select(PartType)).scalars():
-            if found.name.casefold() == wanted:
-                return found
-        return None
+    def get(self, type_id: int) -> PartType | None:
+        """The type with ``type_id``."""
+        return self.session.get(PartType, type_id)
 
     def with_part_counts(self) -> Sequence[Row[Any]]:
         """Every type with the number of parts of that type, by name."""
