@@ -101,7 +101,7 @@ class PartRepository:
 
 
 class KitRepository:
-    """Kits, looked up by name."""
+    """Kits, with their covers and attachment counts."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -110,18 +110,9 @@ class KitRepository:
         """Stage a new kit."""
         self.session.add(kit)
 
-    def by_name(self, name: str) -> Kit | None:
-        """The kit called ``name`` (exact match)."""
-        return self.session.execute(select(Kit).where(col(Kit.name) == name)).scalars().first()
-
-    def by_name_folded(self, name: str) -> Kit | None:
-        """A kit whose name matches ``name`` without regard to case (all of Unicode)."""
-        # SQLite's lower() folds ASCII only; kits are few, so fold in Python.
-        wanted = name.casefold()
-        for kit in self.session.execute(select(Kit)).scalars():
-            if kit.name.casefold() == wanted:
-                return kit
-        return None
+    def get(self, kit_id: int) -> Kit | None:
+        """The kit with ``kit_id``."""
+        return self.session.get(Kit, kit_id)
 
     def rows(self, name: str | None = None) -> Sequence[Row[Any]]:
         """Kits with cover and attachment count, ordered by name."""
