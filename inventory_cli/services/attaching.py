@@ -24,26 +24,30 @@ from inventory_cli.domain.rules import (
 from inventory_cli.errors import ConflictError, NotFoundError
 from inventory_cli.services.intake import max_bytes_for, open_input, verify_content
 from inventory_cli.services.part_dto import AttachmentView
-from inventory_cli.storage import import_rows, part_rows, set_rows
+from inventory_cli.storage import import_rows, set_rows
 from inventory_cli.storage.plainsql import PlainSql
 
 
 def find_set(sql: PlainSql, ref: SetRef) -> tuple[int, int | None]:
-    """The id and cover id of the set ``ref`` names, or NotFoundError naming the reference."""
+    """The id and cover id of the set ``ref`` names, or NotFoundError naming the reference.
+
+    Every command finds a set this way: the ORM ones (services/sets.py) on their unit of work's transaction.
+    """
     if ref.owner_kind is None:
-        found = set_rows.set_by_id(sql, int(ref.value)) if valid_id(int(ref.value)) else None
-        if found is None:
+        by_id = set_rows.set_by_id(sql, int(ref.value)) if valid_id(int(ref.value)) else None
+        if by_id is None:
             raise NotFoundError(f"no attachment set {ref.value}", hint="'inventory set list' lists them")
-        return found
+        return by_id
     if ref.owner_kind == "part":
-        rows = part_rows.part_rows(sql, key=ref.value.upper())
-        if not rows:
+        part = set_rows.part_set(sql, ref.value.upper())
+        if part is None:
             raise NotFoundError(f"no part with key {ref.value!r}")
-        return int(rows[0][part_rows.SET_ID]), rows[0][part_rows.COVER_ID]
-    kit = set_rows.kit_set(sql, ref.value)  # ref.value is stripped
-    if kit is None:
-        raise NotFoundError(f"no kit named {ref.value!r}")
-    set_id, cover_id = kit
+        set_id, cover_id = part
+    else:
+        kit = set_rows.kit_named(sql, ref.value)  # ref.value is stripped
+        if kit is None:
+            raise NotFoundError(f"no kit named {ref.value!r}")
+        _, _, set_id, cover_id = kit
     if set_id is None:  # only a database that 'db check' would flag gets here
         raise NotFoundError(f"{ref} has no attachment set", hint="run 'inventory db check'")
     return int(set_id), cover_id

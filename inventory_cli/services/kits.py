@@ -10,6 +10,7 @@ from inventory_cli.domain.models import AttachmentSet, Kit, KitStatus, utcnow
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, UsageError
 from inventory_cli.services.dto import KitLineView, KitView, Removed
 from inventory_cli.services.sets import attachment_view, cover_view
+from inventory_cli.storage import set_rows
 from inventory_cli.storage.uow import UnitOfWork
 
 MAX_NAME = 255
@@ -38,16 +39,18 @@ def clean_build_target(build_target: int) -> int:
 def find_kit(uow: UnitOfWork, name: str) -> Kit:
     """The kit called ``name`` (exactly, else without regard to case), or a not-found error."""
     name = name.strip()
-    kit = uow.kits.by_name(name) or uow.kits.by_name_folded(name)
+    found = set_rows.kit_named(uow.sql(), name)
+    kit = None if found is None else uow.kits.get(found[0])
     if kit is None:
         raise NotFoundError(f"no kit named {name!r}", hint="'inventory kit list' lists them")
     return kit
 
 
 def _refuse_taken(uow: UnitOfWork, name: str, current: Kit | None = None) -> None:
-    existing = uow.kits.by_name_folded(name)
-    if existing is not None and existing is not current:
-        raise ConflictError(f"a kit named {existing.name!r} already exists")
+    # Names are unique in any case, so the exact-first lookup finds the one kit a name folds to.
+    existing = set_rows.kit_named(uow.sql(), name)
+    if existing is not None and (current is None or existing[0] != current.id):
+        raise ConflictError(f"a kit named {existing[1]!r} already exists")
 
 
 def _view(uow: UnitOfWork, name: str, in_full: bool = False) -> KitView:

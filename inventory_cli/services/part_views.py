@@ -11,15 +11,14 @@ from dataclasses import replace
 from typing import Any
 
 from inventory_cli.bootstrap import Inventory
+from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.errors import NotFoundError
 from inventory_cli.services.jsontime import stored_time
 from inventory_cli.services.part_dto import AttachmentView, CoverView, PartView, StockLine
 from inventory_cli.services.part_listing import listed_rows, stored_tags
-from inventory_cli.services.part_listing import type_id_for as type_id_for  # used by services/parts.py
 from inventory_cli.storage import part_rows
 from inventory_cli.storage.plainsql import PlainSql
 
-_FIELD_NAMES = part_rows.FIELD_COLUMNS
 _FIELD_ROWS = slice(part_rows.FIELDS_START, part_rows.TYPE_NAME)
 
 
@@ -34,7 +33,7 @@ def part_view(row: tuple[Any, ...]) -> PartView:
     )
     return PartView(
         key=row[1],
-        fields=dict(zip(_FIELD_NAMES, row[_FIELD_ROWS], strict=True)),
+        fields=dict(zip(PART_FIELDS, row[_FIELD_ROWS], strict=True)),
         type=row[r.TYPE_NAME],
         tags=stored_tags(row[r.TAGS]),
         set_id=row[r.SET_ID],

@@ -11,11 +11,10 @@ from inventory_cli.domain.models import AttachmentSet, KitStatus, Part, utcnow
 from inventory_cli.domain.part_values import clean_part_values, clean_tags
 from inventory_cli.domain.rules import normalise_key, random_key
 from inventory_cli.errors import ConflictError, NotFoundError, UsageError
-from inventory_cli.services import part_views
+from inventory_cli.services import part_listing, part_views
 from inventory_cli.services.dto import PartRemoved, PartView, StockLine
 from inventory_cli.services.part_views import list_parts as list_parts
 from inventory_cli.services.part_views import show_part as show_part
-from inventory_cli.storage.plainsql import AlchemySql
 from inventory_cli.storage.uow import UnitOfWork
 
 RANDOM_KEY_TRIES = 32
@@ -25,7 +24,7 @@ def type_id_for(uow: UnitOfWork, type_name: str | None) -> int | None:
     """The id of the type called ``type_name`` (any case); None for no type."""
     if type_name is None or not type_name.strip():
         return None
-    return part_views.type_id_for(AlchemySql(uow.session.connection()), type_name)
+    return part_listing.type_id_for(uow.sql(), type_name)
 
 
 def _free_key(uow: UnitOfWork, rng: random.Random | None = None) -> str:
@@ -61,7 +60,7 @@ def stock_lines(uow: UnitOfWork, part_id: int | None) -> list[StockLine]:
 
 def _view(uow: UnitOfWork, key: str) -> PartView:
     """The part as written so far in this unit of work, read with the same SQL as ``part show``."""
-    return part_views.read_part(AlchemySql(uow.session.connection()), key)
+    return part_views.read_part(uow.sql(), key)
 
 
 def add_part(

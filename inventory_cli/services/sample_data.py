@@ -10,7 +10,18 @@ from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.rules import SetRef
 from inventory_cli.domain.wording import counted
 from inventory_cli.errors import CheckFailedError, ConflictError
-from inventory_cli.services import boxes, database, kit_contents, kits, parts, sets, stock, store, types
+from inventory_cli.services import (
+    attaching,
+    boxes,
+    database,
+    kit_contents,
+    kits,
+    parts,
+    sets,
+    stock,
+    store,
+    types,
+)
 from inventory_cli.services.dto import AttachmentView
 from inventory_cli.services.sample_description import AttachmentSpec, SampleDescription, read_description
 
@@ -98,9 +109,9 @@ class LoadReport:
 
 def _attach(inventory: Inventory, ref: SetRef, spec: AttachmentSpec) -> AttachmentView:
     if spec.url is not None:
-        return sets.add_link(inventory, ref, spec.url, spec.title)
+        return attaching.add_link(inventory, ref, spec.url, spec.title)
     assert spec.file is not None
-    return sets.add_file(inventory, ref, str(spec.file), spec.title)
+    return attaching.add_file(inventory, ref, str(spec.file), spec.title)
 
 
 def _check(inventory: Inventory, report: LoadReport) -> None:

@@ -10,11 +10,7 @@ from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.models import Attachment, AttachmentKind, AttachmentSet, utcnow
 from inventory_cli.domain.rules import SetRef, valid_id, validate_title
 from inventory_cli.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
-
-# Adding to a set runs on the light SQL path (no ORM); it lives in its own module.
-from inventory_cli.services.attaching import add_attachment as add_attachment
-from inventory_cli.services.attaching import add_file as add_file
-from inventory_cli.services.attaching import add_link as add_link
+from inventory_cli.services.attaching import find_set
 from inventory_cli.services.dto import AttachmentView, CoverView, Removed, SetSummary, SetView
 from inventory_cli.services.outfiles import refuse_existing, write_atomically
 from inventory_cli.storage.uow import UnitOfWork
@@ -48,25 +44,10 @@ def cover_view(cover_id: int | None, title: str | None, filename: str | None) ->
 
 
 def resolve_set(uow: UnitOfWork, ref: SetRef) -> AttachmentSet:
-    """The set a reference names, or NotFoundError naming the reference."""
-    if ref.owner_kind is None:
-        found = uow.sets.get(int(ref.value)) if valid_id(int(ref.value)) else None
-        if found is None:
-            raise NotFoundError(f"no attachment set {ref.value}", hint="'inventory set list' lists them")
-        return found
-    if ref.owner_kind == "part":
-        part = uow.parts.by_key(ref.value.upper())
-        if part is None:
-            raise NotFoundError(f"no part with key {ref.value!r}")
-        set_id = part.attachment_set_id
-    else:
-        kit = uow.kits.by_name(ref.value) or uow.kits.by_name_folded(ref.value)  # ref.value is stripped
-        if kit is None:
-            raise NotFoundError(f"no kit named {ref.value!r}")
-        set_id = kit.attachment_set_id
+    """The set a reference names, or NotFoundError naming the reference (found as attaching does)."""
+    set_id, _ = find_set(uow.sql(), ref)
     found = uow.sets.get(set_id)
-    if found is None:  # only a database that 'db check' would flag gets here
-        raise NotFoundError(f"{ref} has no attachment set", hint="run 'inventory db check'")
+    assert found is not None, f"set {set_id} was found in this same transaction"
     return found
 
 

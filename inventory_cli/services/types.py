@@ -7,6 +7,7 @@ from inventory_cli.domain.models import PartType
 from inventory_cli.domain.rules import validate_name
 from inventory_cli.errors import ConflictError, NotFoundError
 from inventory_cli.services.dto import TypeView
+from inventory_cli.storage import part_rows
 
 MAX_TYPE_NAME = 100
 
@@ -21,9 +22,9 @@ def add_type(inventory: Inventory, name: str) -> TypeView:
     """Add a type; a name that differs from an existing one only by case is a conflict."""
     clean = validate_name(name, "type name", MAX_TYPE_NAME)
     with inventory.uow() as uow:
-        existing = uow.types.by_name_folded(clean)
+        existing = part_rows.type_named(uow.sql(), clean)
         if existing is not None:
-            raise ConflictError(f"type {existing.name!r} already exists")
+            raise ConflictError(f"type {existing[1]!r} already exists")
         uow.types.add(PartType(name=clean))
         uow.commit()
         return TypeView(clean, 0)
@@ -32,7 +33,8 @@ def add_type(inventory: Inventory, name: str) -> TypeView:
 def remove_type(inventory: Inventory, name: str) -> TypeView:
     """Remove a type that no part uses."""
     with inventory.uow() as uow:
-        found = uow.types.by_name_folded(name)
+        named = part_rows.type_named(uow.sql(), name)
+        found = None if named is None else uow.types.get(named[0])
         if found is None:
             raise NotFoundError(f"no part type {name.strip()!r}", hint="'inventory type list' lists them")
         assert found.id is not None

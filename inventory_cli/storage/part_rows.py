@@ -10,28 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from inventory_cli.domain.part_values import PART_FIELDS
+from inventory_cli.storage import import_rows
 from inventory_cli.storage.plainsql import PlainSql
 from inventory_cli.storage.sqlite_settings import CASEFOLD
 
-# A part's own fields in the order of its JSON form; kept equal to domain.part_values.PART_FIELDS
-# by a test (that module imports the models, which this light path must not).
-FIELD_COLUMNS = (
-    "description",
-    "manufacturer",
-    "manufacturer_code",
-    "package",
-    "pin_count",
-    "pin_pitch",
-    "voltage_rating",
-    "input_voltage",
-    "output_voltage",
-    "mounting_type",
-    "series",
-    "dimensions",
-    "product_page",
-    "seller",
-    "seller_link",
-)
+# A part's own fields in the order of its JSON form (the domain's order; that module loads no models).
+FIELD_COLUMNS = PART_FIELDS
 # The columns a part search looks in.
 SEARCHED_COLUMNS = ("key", "description", "manufacturer", "manufacturer_code", "package", "series")
 
@@ -125,17 +110,17 @@ def part_rows(
     return sql.rows(statement + " ORDER BY p.key", params)
 
 
+def type_named(sql: PlainSql, name: str) -> tuple[int, str] | None:
+    """The id and name of the type whose name matches ``name`` without regard to case, or None."""
+    # The import's table of types, keyed by the folded name, is the one folding rule (all of
+    # Unicode; SQLite's lower() folds ASCII only). Types are few, so reading them all is cheap.
+    return import_rows.types_by_name(sql).get(name.strip().casefold())
+
+
 def type_id_named(sql: PlainSql, name: str) -> int | None:
     """The id of the type whose name matches ``name`` without regard to case, or None."""
-    found = sql.first("SELECT id FROM types WHERE lower(name) = :name", {"name": name.strip().lower()})
-    if found is not None:
-        return int(found[0])
-    # SQLite's lower() folds ASCII only; types are few, so fold in Python.
-    wanted = name.strip().casefold()
-    for type_id, type_name in sql.rows("SELECT id, name FROM types"):
-        if str(type_name).casefold() == wanted:
-            return int(type_id)
-    return None
+    found = type_named(sql, name)
+    return None if found is None else found[0]
 
 
 def type_names(sql: PlainSql) -> list[str]:

@@ -25,14 +25,9 @@ class TypeRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def by_name_folded(self, name: str) -> PartType | None:
-        """The type whose name matches without regard to case, in all of Unicode."""
-        # SQLite's lower() folds ASCII only; types are few, so fold in Python.
-        wanted = name.strip().casefold()
-        for found in self.session.execute(select(PartType)).scalars():
-            if found.name.casefold() == wanted:
-                return found
-        return None
+    def get(self, type_id: int) -> PartType | None:
+        """The type with ``type_id``."""
+        return self.session.get(PartType, type_id)
 
     def with_part_counts(self) -> Sequence[Row[Any]]:
         """Every type with the number of parts of that type, by name."""
@@ -106,7 +101,7 @@ class PartRepository:
 
 
 class KitRepository:
-    """Kits, looked up by name."""
+    """Kits, with their covers and attachment counts."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -115,18 +110,9 @@ class KitRepository:
         """Stage a new kit."""
         self.session.add(kit)
 
-    def by_name(self, name: str) -> Kit | None:
-        """The kit called ``name`` (exact match)."""
-        return self.session.execute(select(Kit).where(col(Kit.name) == name)).scalars().first()
-
-    def by_name_folded(self, name: str) -> Kit | None:
-        """A kit whose name matches ``name`` without regard to case (all of Unicode)."""
-        # SQLite's lower() folds ASCII only; kits are few, so fold in Python.
-        wanted = name.casefold()
-        for kit in self.session.execute(select(Kit)).scalars():
-            if kit.name.casefold() == wanted:
-                return kit
-        return None
+    def get(self, kit_id: int) -> Kit | None:
+        """The kit with ``kit_id``."""
+        return self.session.get(Kit, kit_id)
 
     def rows(self, name: str | None = None) -> Sequence[Row[Any]]:
         """Kits with cover and attachment count, ordered by name."""
@@ -187,22 +173,6 @@ class SetRepository:
             .order_by(col(Attachment.created_at), col(Attachment.id))
         )
         return list(self.session.execute(statement).scalars())
-
-    def with_digest(self, set_id: int, digest: str) -> Attachment | None:
-        """An attachment of the set that holds the content ``digest``."""
-        statement = select(Attachment).where(
-            col(Attachment.attachment_set_id) == set_id, col(Attachment.blob_digest) == digest
-        )
-        return self.session.execute(statement).scalars().first()
-
-    def with_url(self, set_id: int, url: str) -> Attachment | None:
-        """A bare link of the set that points at ``url``."""
-        statement = select(Attachment).where(
-            col(Attachment.attachment_set_id) == set_id,
-            col(Attachment.blob_digest).is_(None),
-            col(Attachment.url) == url,
-        )
-        return self.session.execute(statement).scalars().first()
 
     def oldest_image(self, set_id: int, excluding: int | None = None) -> Attachment | None:
         """The set's oldest image (ties by id), skipping ``excluding``."""

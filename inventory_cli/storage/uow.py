@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from inventory_cli import crashpoints
 from inventory_cli.storage.engine import begin_mode, translate_db_error
+from inventory_cli.storage.plainsql import AlchemySql
 from inventory_cli.storage.repositories import (
     CheckRepository,
     KitRepository,
@@ -50,6 +51,10 @@ class UnitOfWork:
         self.stock = StockRepository(self.session)
         self.contents = KitContentRepository(self.session)
         return self
+
+    def sql(self) -> AlchemySql:
+        """This unit of work's transaction as portable SQL, for the lookups the light path shares."""
+        return AlchemySql(self.session.connection())
 
     def commit(self) -> None:
         """Write everything done in this unit of work."""

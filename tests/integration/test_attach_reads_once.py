@@ -10,7 +10,7 @@ import pytest
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.rules import SetRef
-from inventory_cli.services import parts, sets
+from inventory_cli.services import attaching, parts
 
 PROC_IO = Path("/proc/self/io")
 LARGE = 8 * 1024 * 1024
@@ -36,7 +36,7 @@ def bytes_read() -> int:
 def target(inventory: Inventory, tmp_path: Path) -> SetRef:
     """A part that already holds one small PDF, so that every lazy import of the attach path is done."""
     parts.add_part(inventory, "a part to attach to", key="BIGF")
-    sets.add_attachment(inventory, SetRef("part", "BIGF"), str(pdf(tmp_path / "warm.pdf", 4096)))
+    attaching.add_attachment(inventory, SetRef("part", "BIGF"), str(pdf(tmp_path / "warm.pdf", 4096)))
     return SetRef("part", "BIGF")
 
 
@@ -44,7 +44,7 @@ def target(inventory: Inventory, tmp_path: Path) -> SetRef:
 def test_attach_reads_the_source_file_once(inventory: Inventory, target: SetRef, tmp_path: Path) -> None:
     large = pdf(tmp_path / "large.pdf", LARGE)
     before = bytes_read()
-    view = sets.add_attachment(inventory, target, str(large))
+    view = attaching.add_attachment(inventory, target, str(large))
     read = bytes_read() - before
 
     assert view.size_bytes == LARGE
@@ -59,7 +59,7 @@ def test_attach_memory_stays_bounded_by_the_chunk_not_the_file(
     large = pdf(tmp_path / "large.pdf", LARGE)
     tracemalloc.start()
     try:
-        sets.add_attachment(inventory, target, str(large))
+        attaching.add_attachment(inventory, target, str(large))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

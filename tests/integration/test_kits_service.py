@@ -17,7 +17,7 @@ from inventory_cli.errors import (
     NotFoundError,
     UsageError,
 )
-from inventory_cli.services import kits, sets
+from inventory_cli.services import attaching, kits, sets
 from tests.conftest import Files, count, query
 
 # --- add -------------------------------------------------------------------------------------------
@@ -133,8 +133,8 @@ def test_list_kits_by_name_with_cover_and_status_filter(inventory: Inventory, fi
     kits.add_kit(inventory, "Alpha")
     kits.add_kit(inventory, "Mid")
     kits.set_archived(inventory, "Mid", True)
-    photo = sets.add_attachment(inventory, SetRef("kit", "Alpha"), str(files.png()), "Front")
-    sets.add_attachment(inventory, SetRef("kit", "Alpha"), "https://example.com/alpha")
+    photo = attaching.add_attachment(inventory, SetRef("kit", "Alpha"), str(files.png()), "Front")
+    attaching.add_attachment(inventory, SetRef("kit", "Alpha"), "https://example.com/alpha")
 
     everything = kits.list_kits(inventory)
 
@@ -154,8 +154,8 @@ def test_list_kits_is_empty_on_a_new_inventory(inventory: Inventory) -> None:
 def test_show_kit_finds_the_name_without_regard_to_case(inventory: Inventory, files: Files) -> None:
     kits.add_kit(inventory, "Synth Voice")
     ref = SetRef("kit", "Synth Voice")
-    sheet = sets.add_attachment(inventory, ref, str(files.pdf()))
-    photo = sets.add_attachment(inventory, ref, str(files.png()))
+    sheet = attaching.add_attachment(inventory, ref, str(files.pdf()))
+    photo = attaching.add_attachment(inventory, ref, str(files.png()))
 
     view = kits.show_kit(inventory, "synth VOICE")
 
@@ -302,8 +302,8 @@ def test_remove_kit_deletes_its_set_and_attachments_but_not_blobs(
 ) -> None:
     kits.add_kit(inventory, "Synth Voice")
     keeper = kits.add_kit(inventory, "Keeper")
-    sets.add_attachment(inventory, SetRef("kit", "Synth Voice"), str(files.png()))
-    sets.add_attachment(inventory, SetRef("kit", "Synth Voice"), str(files.pdf()))
+    attaching.add_attachment(inventory, SetRef("kit", "Synth Voice"), str(files.png()))
+    attaching.add_attachment(inventory, SetRef("kit", "Synth Voice"), str(files.pdf()))
     blobs_before = {p for p in store_root.rglob("*") if p.is_file()}
 
     removed = kits.remove_kit(inventory, "SYNTH voice")

@@ -13,18 +13,13 @@ import pytest
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.config import load_settings
-from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.domain.rules import SetRef
 from inventory_cli.errors import NotFoundError
-from inventory_cli.services import boxes, part_listing, part_views, parts, sets, stock, types
-from inventory_cli.storage import part_rows, plainsql
+from inventory_cli.services import attaching, boxes, part_listing, part_views, parts, stock, types
+from inventory_cli.storage import plainsql
 from tests.conftest import CliRun, DbBackend, Files
 
 ORM = ("sqlalchemy", "sqlmodel", "alembic")
-
-
-def test_the_read_path_lists_the_part_fields_in_the_domain_order() -> None:
-    assert part_rows.FIELD_COLUMNS == PART_FIELDS
 
 
 def stocked(inventory: Inventory, files: Files) -> None:
@@ -34,8 +29,8 @@ def stocked(inventory: Inventory, files: Files) -> None:
     parts.add_part(inventory, "Quad opamp", key="QUAD", type_name="Opamp", tags=["analog"], package="SO_14")
     parts.add_part(inventory, "Resistor 500 ohm", key="RFIV", type_name="Resistor", series="a_b")
     parts.add_part(inventory, "Bare wire", key="WIRE")
-    sets.add_attachment(inventory, SetRef("part", "OPAM"), str(files.png("opamp.png")))
-    sets.add_attachment(inventory, SetRef("part", "OPAM"), "https://example.com/opamp")
+    attaching.add_attachment(inventory, SetRef("part", "OPAM"), str(files.png("opamp.png")))
+    attaching.add_attachment(inventory, SetRef("part", "OPAM"), "https://example.com/opamp")
     boxes.add_box(inventory, "Drawer", 4)
     stock.add_stock(inventory, "OPAM", "1-2", 3)
     stock.add_stock(inventory, "OPAM", "1-1", 4)

@@ -17,7 +17,7 @@ from inventory_cli.errors import (
     NotFoundError,
     UsageError,
 )
-from inventory_cli.services import parts, sets
+from inventory_cli.services import attaching, parts, sets
 from inventory_cli.storage.repositories import PartRepository
 from tests.conftest import Files, count, query
 
@@ -249,8 +249,8 @@ def test_list_parts_by_key_with_type_cover_and_count(inventory: Inventory, files
     parts.add_part(inventory, "zener", key="ZZZZ", type_name="Diode")
     parts.add_part(inventory, "mcu", key="MMMM", tags=["arm"])
     parts.add_part(inventory, "amp", key="AAAA")
-    sets.add_attachment(inventory, SetRef("part", "MMMM"), str(files.pdf()))
-    photo = sets.add_attachment(inventory, SetRef("part", "MMMM"), str(files.png()), "Top view")
+    attaching.add_attachment(inventory, SetRef("part", "MMMM"), str(files.pdf()))
+    photo = attaching.add_attachment(inventory, SetRef("part", "MMMM"), str(files.png()), "Top view")
 
     listed = parts.list_parts(inventory)
 
@@ -271,9 +271,9 @@ def test_show_part_lists_attachments_in_order_with_the_cover_marked(
 ) -> None:
     parts.add_part(inventory, "shift register", key="ABCD")
     ref = SetRef("part", "ABCD")
-    sheet = sets.add_attachment(inventory, ref, str(files.pdf()))
-    photo = sets.add_attachment(inventory, ref, str(files.png()))
-    link = sets.add_attachment(inventory, ref, "https://example.com/abcd")
+    sheet = attaching.add_attachment(inventory, ref, str(files.pdf()))
+    photo = attaching.add_attachment(inventory, ref, str(files.png()))
+    link = attaching.add_attachment(inventory, ref, "https://example.com/abcd")
 
     view = parts.show_part(inventory, " abcd ")
 
@@ -405,10 +405,10 @@ def test_remove_part_deletes_its_set_and_attachments_but_not_blobs(
     parts.add_part(inventory, "doomed", key="ABCD")
     keeper = parts.add_part(inventory, "keeper", key="KEEP")
     ref = SetRef("part", "ABCD")
-    sets.add_attachment(inventory, ref, str(files.png()))
-    sets.add_attachment(inventory, ref, str(files.pdf()))
-    sets.add_attachment(inventory, ref, "https://example.com/doomed")
-    sets.add_attachment(inventory, SetRef("part", "KEEP"), str(files.jpeg()))
+    attaching.add_attachment(inventory, ref, str(files.png()))
+    attaching.add_attachment(inventory, ref, str(files.pdf()))
+    attaching.add_attachment(inventory, ref, "https://example.com/doomed")
+    attaching.add_attachment(inventory, SetRef("part", "KEEP"), str(files.jpeg()))
     blobs_before = blob_files(store_root)
     assert len(blobs_before) == 3
 

@@ -11,13 +11,13 @@ from PIL import Image
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.rules import SetRef
-from inventory_cli.services import previews, sets
+from inventory_cli.services import attaching, previews
 from inventory_cli.services.dto import AttachmentView
 from tests.conftest import Files, overwrite
 
 
 def _attach(inventory: Inventory, path: Path) -> AttachmentView:
-    return sets.add_attachment(inventory, SetRef("part", "ABCD"), str(path))
+    return attaching.add_attachment(inventory, SetRef("part", "ABCD"), str(path))
 
 
 @pytest.fixture
@@ -158,7 +158,7 @@ def test_corrupt_pdf_gives_a_placeholder(inventory: Inventory, part: str, files:
 
 
 def test_link_without_content_gives_a_placeholder(inventory: Inventory, part: str) -> None:
-    view = sets.add_attachment(inventory, SetRef("part", "ABCD"), "https://example.com/x")
+    view = attaching.add_attachment(inventory, SetRef("part", "ABCD"), "https://example.com/x")
 
     assert previews.preview_of(inventory, view).problem == "a link without a preview image"
 

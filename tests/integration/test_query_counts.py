@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.rules import SetRef
-from inventory_cli.services import boxes, kit_contents, kits, parts, sets, stock
+from inventory_cli.services import attaching, boxes, kit_contents, kits, parts, sets, stock
 from inventory_cli.storage import plainsql
 from tests.conftest import Files
 
@@ -54,10 +54,10 @@ def populate(inventory: Inventory, files: Files, start: int, stop: int) -> None:
         parts.add_part(inventory, f"part {n}", key=key, type_name="Resistor", tags=["t"])
         kits.add_kit(inventory, f"Kit {n:03d}")
         photo = files.png(f"p{n}.png", (n, 0, 0))
-        sets.add_attachment(inventory, SetRef("part", key), str(photo))
-        sets.add_attachment(inventory, SetRef("part", key), f"https://example.com/{key}")
-        sets.add_attachment(inventory, SetRef("kit", f"Kit {n:03d}"), str(photo))
-        sets.add_attachment(inventory, SetRef("kit", f"Kit {n:03d}"), f"https://example.com/kit/{n}")
+        attaching.add_attachment(inventory, SetRef("part", key), str(photo))
+        attaching.add_attachment(inventory, SetRef("part", key), f"https://example.com/{key}")
+        attaching.add_attachment(inventory, SetRef("kit", f"Kit {n:03d}"), str(photo))
+        attaching.add_attachment(inventory, SetRef("kit", f"Kit {n:03d}"), f"https://example.com/kit/{n}")
 
 
 LISTINGS: dict[str, Callable[[Inventory], list[Any]]] = {

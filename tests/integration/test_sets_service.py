@@ -19,7 +19,7 @@ from inventory_cli.errors import (
     NotFoundError,
     StorageError,
 )
-from inventory_cli.services import kits, parts, sets
+from inventory_cli.services import attaching, kits, parts, sets
 from inventory_cli.services.dto import AttachmentView
 from tests.conftest import Files, overwrite, query
 
@@ -56,7 +56,7 @@ def blob_files(store_root: Path) -> set[Path]:
 
 def add(inventory: Inventory, ref: SetRef, source: Path | str, title: str | None = None) -> AttachmentView:
     """Attach a file or link through the service."""
-    return sets.add_attachment(inventory, ref, str(source), title)
+    return attaching.add_attachment(inventory, ref, str(source), title)
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_link_never_becomes_the_cover(inventory: Inventory, set_id: int, db_path
 
 
 def test_add_link_with_a_title(inventory: Inventory, set_id: int) -> None:
-    view = sets.add_link(inventory, PART, "http://example.com", "Home page")
+    view = attaching.add_link(inventory, PART, "http://example.com", "Home page")
 
     assert (view.kind, view.title, view.url) == ("url", "Home page", "http://example.com")
 

@@ -12,7 +12,7 @@ from inventory_cli.bootstrap import Inventory
 from inventory_cli.config import load_settings
 from inventory_cli.domain.rules import parse_set_ref
 from inventory_cli.errors import BusyError
-from inventory_cli.services import sets, store
+from inventory_cli.services import attaching, sets, store
 from inventory_cli.storage.stores import BlobStore
 from tests.conftest import CliRun, Files, query
 
@@ -35,7 +35,7 @@ def test_gc_and_attach_running_together_keep_every_referenced_blob(
         try:
             for _ in range(ROUNDS):
                 try:
-                    view = sets.add_attachment(inventory, ref, photo)
+                    view = attaching.add_attachment(inventory, ref, photo)
                 except BusyError:
                     continue
                 assert view.blob_digest is not None
