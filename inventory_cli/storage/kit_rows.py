@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlmodel import Session
 
-from inventory_cli.storage.bulk import StoredAttachment
+from inventory_cli.storage.import_rows import StoredAttachment
 
 
 @dataclass
