@@ -31,6 +31,7 @@ from inventory_cli.services.record_files import read_records
 from inventory_cli.storage import import_rows
 from inventory_cli.storage.import_rows import StoredPart
 from inventory_cli.storage.plainsql import PlainSql
+from inventory_cli.storage.tags import tags_to_db
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
                 "key": record.key,
                 **record.values,
                 "type_id": checked.type_id,
-                "tags": import_rows.tags_to_db(record.tags),
+                "tags": tags_to_db(record.tags),
                 "attachment_set_id": set_id,
                 "created_at": now,
                 "updated_at": now,
@@ -280,7 +281,7 @@ def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> No
     if "type" in given:
         values["type_id"] = checked.type_id
     if "tags" in given:
-        values["tags"] = import_rows.tags_to_db(record.tags)
+        values["tags"] = tags_to_db(record.tags)
     values["updated_at"] = now
     import_rows.update_part(sql, stored.id, values)
     if "stock" in given:

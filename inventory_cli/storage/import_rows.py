@@ -8,7 +8,6 @@ Export reads every part through the same ``stored_parts``, on its unit of work's
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from typing import Any
 
 from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.storage.plainsql import PlainSql
+from inventory_cli.storage.tags import tags_from_db
 
 CHUNK = 500  # keys per IN (...) list, well under SQLite's variable limit
 # The tables whose new rows an import numbers itself (AUTOINCREMENT on SQLite, serial on PostgreSQL).
@@ -82,15 +82,6 @@ def _where(column: str, values: Sequence[Any] | None) -> tuple[str, dict[str, An
         return "", {}
     marks = ", ".join(f":v{i}" for i in range(len(values)))
     return f" WHERE {column} IN ({marks})", {f"v{i}": value for i, value in enumerate(values)}
-
-
-def tags_from_db(value: Any) -> list[str]:
-    """The tags column as a list: JSON text on SQLite, already decoded on PostgreSQL."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = json.loads(value)
-    return list(value or [])
 
 
 def types_by_name(sql: PlainSql) -> dict[str, tuple[int, str]]:
@@ -186,11 +177,6 @@ def timestamp(sql: PlainSql, value: datetime) -> Any:
     if sql.dialect == "sqlite":
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     return value
-
-
-def tags_to_db(tags: Sequence[str]) -> str:
-    """The tags column's value as JSON text: a list, or JSON null for none, as the models write it."""
-    return json.dumps(list(tags) if tags else None)
 
 
 def _insert(sql: PlainSql, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
