@@ -194,8 +194,11 @@ def write_batch(
         written = [*creates, *(checked for checked, _ in updates)]
         ensure_blobs(inventory, [content for checked in written for content in checked.contents], published)
         _create(sql, creates, now)
+        # The ids of the locations updated parts leave (their records no longer name them): one read.
+        leaves = any("stock" in c.given and set(found.stock) - set(c.stock) for c, found in updates)
+        locations = import_rows.locations(sql) if leaves else {}
         for checked, found in updates:
-            _update(sql, checked, found, now)
+            _update(sql, checked, found, locations, now)
     return len(creates), len(updates), skipped
 
 
@@ -274,8 +277,13 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
     import_rows.insert_history(sql, history, now)
 
 
-def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> None:
-    """Bring one existing part to what its record gives; attachments are added, never removed."""
+def _update(
+    sql: PlainSql, checked: Checked, stored: StoredPart, locations: dict[tuple[int, int], int], now: Any
+) -> None:
+    """Bring one existing part to what its record gives; attachments are added, never removed.
+
+    ``locations`` has the id of every location the part leaves.
+    """
     record, given = checked.record, checked.given
     values: dict[str, Any] = {name: record.values[name] for name in PART_FIELDS if name in given}
     if "type" in given:
@@ -293,7 +301,7 @@ def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> No
             if quantity == held:
                 continue
             if location_id is None:
-                location_id = import_rows.locations(sql)[where]
+                location_id = locations[where]
             import_rows.replace_stock(sql, stored.id, location_id, quantity, now)
             action = StockAction.ADD if quantity > held else StockAction.REMOVE
             history.append(
