@@ -1,4 +1,4 @@
-"""What importing parts and importing kits share: the request, the result, attachment checks and blobs.
+"""What importing parts and importing kits share: the request, the result, attachment checks, covers, blobs.
 
 Each record kind (parts in importing.py, kits in kit_importing.py) reads its own columns and
 writes its own rows; the run around them is the same: read and check every row first, then
@@ -93,6 +93,74 @@ class Content:
         if self.digest is not None:
             return stored.digest == self.digest
         return stored.digest is None and stored.url == self.url
+
+
+def attachment_differences(
+    given: frozenset[str],
+    contents: tuple[Content, ...],
+    cover: int | None,
+    stored: list[StoredAttachment],
+    stored_cover: int | None,
+) -> list[str]:
+    """``attach`` if a record names an attachment its stored set lacks; ``cover`` if it names another cover.
+
+    Only the columns the record gives count; ``cover`` is the index into ``contents`` (below 0: none).
+    """
+    changed = []
+    if "attach" in given and not all(any(c.matches(s) for s in stored) for c in contents):
+        changed.append("attach")
+    if "cover" in given and cover is not None:
+        if cover < 0:
+            wanted = None
+        else:
+            found = [s.id for s in stored if contents[cover].matches(s)]
+            wanted = found[0] if found else -1
+        if wanted != stored_cover:
+            changed.append("cover")
+    return changed
+
+
+def import_action(changed: list[str] | None, on_conflict: str) -> str:
+    """What a planned row does: create (nothing stored: ``changed`` is None), skip, update or conflict.
+
+    A row that differs from the stored one in ``changed`` is a conflict in the mode error.
+    """
+    if changed is None:
+        return "create"
+    if not changed or on_conflict == "skip":
+        return "skip"
+    return "conflict" if on_conflict == "error" else "update"
+
+
+def new_cover(cover: int | None, contents: tuple[Content, ...], ids: list[int]) -> int | None:
+    """The cover of a new set whose ``contents`` got ``ids``: the one named, else the first image."""
+    if cover is not None:
+        return None if cover < 0 else ids[cover]
+    for content, attachment_id in zip(contents, ids, strict=True):
+        if content.kind == AttachmentKind.IMAGE.value:
+            return attachment_id
+    return None
+
+
+def updated_cover(
+    given: frozenset[str],
+    cover: int | None,
+    ids: list[int],
+    stored_cover: int | None,
+    added: list[tuple[int, str]],
+) -> tuple[bool, int | None]:
+    """Whether an update changes a set's cover, and to what.
+
+    The cover the record names (``ids`` are its contents' attachment ids), else, as when attaching,
+    the first image ``added`` (id, kind) to a set without a cover.
+    """
+    if "cover" in given and cover is not None:
+        return True, None if cover < 0 else ids[cover]
+    if stored_cover is None:
+        first = next((i for i, kind in added if kind == AttachmentKind.IMAGE.value), None)
+        if first is not None:
+            return True, first
+    return False, None
 
 
 @dataclass

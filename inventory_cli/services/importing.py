@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inventory_cli.bootstrap import Inventory
-from inventory_cli.domain.kinds import AttachmentKind, StockAction
+from inventory_cli.domain.kinds import StockAction
 from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.domain.records import FieldError, PartRecord, parse_record
 from inventory_cli.errors import ConflictError
@@ -22,9 +22,13 @@ from inventory_cli.services.import_core import (
     ImportRequest,
     ImportResult,
     RecordChecks,
+    attachment_differences,
     close_plan,
     ensure_blobs,
+    import_action,
+    new_cover,
     parse_rows,
+    updated_cover,
     write_plan,
 )
 from inventory_cli.services.record_files import read_records
@@ -90,17 +94,9 @@ def differences(checked: Checked, stored: StoredPart) -> list[str]:
         changed.append("tags")
     if "stock" in given and {where: q for where, (_, q) in checked.stock.items()} != stored.stock:
         changed.append("stock")
-    if "attach" in given and not all(any(c.matches(s) for s in stored.attachments) for c in checked.contents):
-        changed.append("attach")
-    if "cover" in given and record.cover is not None:
-        if record.cover < 0:
-            wanted = None
-        else:
-            found = [s.id for s in stored.attachments if checked.contents[record.cover].matches(s)]
-            wanted = found[0] if found else -1
-        if wanted != stored.cover_id:
-            changed.append("cover")
-    return changed
+    return changed + attachment_differences(
+        given, checked.contents, record.cover, stored.attachments, stored.cover_id
+    )
 
 
 def import_parts(inventory: Inventory, request: ImportRequest) -> ImportResult:
@@ -152,14 +148,9 @@ def import_parts(inventory: Inventory, request: ImportRequest) -> ImportResult:
 
 def _action(checked: Checked, stored: StoredPart | None, on_conflict: str) -> str:
     """create, skip or update; ``differs:<columns>`` when the mode is error and the part differs."""
-    if stored is None:
-        return "create"
-    changed = differences(checked, stored)
-    if not changed:
-        return "skip"
-    if on_conflict == "error":
-        return "differs:" + ", ".join(changed)
-    return "skip" if on_conflict == "skip" else "update"
+    changed = None if stored is None else differences(checked, stored)
+    action = import_action(changed, on_conflict)
+    return "differs:" + ", ".join(changed or []) if action == "conflict" else action
 
 
 def write_batch(
@@ -175,20 +166,18 @@ def write_batch(
         skipped = 0
         for checked in batch:
             found = stored.get(checked.record.key)
+            changed = None if found is None else differences(checked, found)
+            action = import_action(changed, on_conflict)
             if found is None:
                 creates.append(checked)
-                continue
-            changed = differences(checked, found)
-            if not changed:
+            elif action == "skip":
                 skipped += 1
-            elif on_conflict == "update":
+            elif action == "update":
                 updates.append((checked, found))
-            elif on_conflict == "skip":
-                skipped += 1
             else:
                 raise ConflictError(
                     f"{checked.record.key}: another import wrote this part meanwhile with different "
-                    + ", ".join(changed),
+                    + ", ".join(changed or []),
                     hint="run the import again with --on-conflict skip or update",
                 )
         written = [*creates, *(checked for checked, _ in updates)]
@@ -218,16 +207,6 @@ def _attachment_row(attachment_id: int, set_id: int, content: Content, now: Any)
     }
 
 
-def _cover(record: PartRecord, contents: tuple[Content, ...], ids: list[int]) -> int | None:
-    """The attachment id that becomes the cover: the one named, else the first image."""
-    if record.cover is not None:
-        return None if record.cover < 0 else ids[record.cover]
-    for content, attachment_id in zip(contents, ids, strict=True):
-        if content.kind == AttachmentKind.IMAGE.value:
-            return attachment_id
-    return None
-
-
 def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
     """Insert new parts with their sets, attachments, covers, stock and history: one statement per table."""
     if not creates:
@@ -254,7 +233,7 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
             ids = [next(attachment_ids) for _ in checked.contents]
             pairs = zip(ids, checked.contents, strict=True)
             attachments += [_attachment_row(i, set_id, c, now) for i, c in pairs]
-            cover = _cover(record, checked.contents, ids)
+            cover = new_cover(record.cover, checked.contents, ids)
             if cover is not None:
                 covers.append((set_id, cover))
         for (box, slot), (location_id, quantity) in checked.stock.items():
@@ -324,12 +303,9 @@ def _update(
             import_rows.insert_attachments(sql, [_attachment_row(attachment_id, stored.set_id, content, now)])
             ids.append(attachment_id)
             new.append((attachment_id, content))
-    if "cover" in given and record.cover is not None:
-        import_rows.set_covers(sql, [(stored.set_id, None if record.cover < 0 else ids[record.cover])])
-    elif stored.cover_id is None:
-        first_image = next((i for i, c in new if c.kind == AttachmentKind.IMAGE.value), None)
-        if first_image is not None:
-            import_rows.set_covers(sql, [(stored.set_id, first_image)])
+    changes, cover = updated_cover(given, record.cover, ids, stored.cover_id, [(i, c.kind) for i, c in new])
+    if changes:
+        import_rows.set_covers(sql, [(stored.set_id, cover)])
 
 
 __all__ = [

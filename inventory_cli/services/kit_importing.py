@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from inventory_cli.bootstrap import Inventory
-from inventory_cli.domain.models import Attachment, AttachmentKind, AttachmentSet, Kit, KitContent, utcnow
+from inventory_cli.domain.models import Attachment, AttachmentSet, Kit, KitContent, utcnow
 from inventory_cli.domain.records import FieldError
 from inventory_cli.errors import ConflictError
 from inventory_cli.services.import_core import (
@@ -19,9 +19,13 @@ from inventory_cli.services.import_core import (
     ImportRequest,
     ImportResult,
     RecordChecks,
+    attachment_differences,
     close_plan,
     ensure_blobs,
+    import_action,
+    new_cover,
     parse_rows,
+    updated_cover,
     write_plan,
 )
 from inventory_cli.services.kit_records import KIT_COLUMNS, KIT_REQUIRED, KitRecord, parse_kit_record
@@ -72,18 +76,9 @@ def differences(checked: CheckedKit, stored: StoredKit) -> list[str]:
     ]
     if "contents" in given and dict(record.contents) != stored.contents:
         changed.append("contents")
-    contents = checked.attachments
-    if "attach" in given and not all(any(c.matches(s) for s in stored.attachments) for c in contents):
-        changed.append("attach")
-    if "cover" in given and record.cover is not None:
-        if record.cover < 0:
-            wanted = None
-        else:
-            found = [s.id for s in stored.attachments if contents[record.cover].matches(s)]
-            wanted = found[0] if found else -1
-        if wanted != stored.cover_id:
-            changed.append("cover")
-    return changed
+    return changed + attachment_differences(
+        given, checked.attachments, record.cover, stored.attachments, stored.cover_id
+    )
 
 
 def _action(checked: CheckedKit, stored: StoredKit | None, on_conflict: str) -> tuple[str, str | None]:
@@ -91,11 +86,10 @@ def _action(checked: CheckedKit, stored: StoredKit | None, on_conflict: str) -> 
     if stored is None:
         return "create", None
     changed = differences(checked, stored)
-    if not changed:
-        return "skip", None
-    if on_conflict == "error":
+    action = import_action(changed, on_conflict)
+    if action == "conflict":
         return "", f"kit {stored.name!r} exists with different {', '.join(changed)}"
-    if on_conflict == "skip":
+    if action == "skip":
         return "skip", None
     # The kit rule: an archived kit's contents do not change (unarchiving in the same record may).
     if "contents" in changed and stored.status == checked.record.status == "archived":
@@ -191,6 +185,12 @@ def _attachment(set_id: int, content: Content) -> Attachment:
     )
 
 
+def _flushed_id(row: Attachment) -> int:
+    """The id of an attachment row after the session's flush."""
+    assert row.id is not None
+    return row.id
+
+
 def _set_status(kit: Kit, status: str) -> None:
     if kit.status != status:
         kit.status = status
@@ -219,12 +219,8 @@ def _create(uow: UnitOfWork, checked: CheckedKit) -> None:
     rows = [_attachment(attachment_set.id, content) for content in checked.attachments]
     session.add_all(rows)
     session.flush()
-    ids = [row.id for row in rows]
-    if record.cover is not None:
-        attachment_set.cover_attachment_id = None if record.cover < 0 else ids[record.cover]
-    else:
-        images = [row.id for row in rows if row.kind == AttachmentKind.IMAGE.value]
-        attachment_set.cover_attachment_id = images[0] if images else None
+    ids = [_flushed_id(row) for row in rows]
+    attachment_set.cover_attachment_id = new_cover(record.cover, checked.attachments, ids)
     session.flush()
 
 
@@ -265,15 +261,12 @@ def _update(uow: UnitOfWork, checked: CheckedKit, stored: StoredKit) -> None:
             new.append(row)
             ids.append(None)
     session.flush()
-    added = list(new)
-    ids = [i if i is not None else new.pop(0).id for i in ids]
-    if "cover" in given and record.cover is not None:
-        attachment_set.cover_attachment_id = None if record.cover < 0 else ids[record.cover]
-    elif stored.cover_id is None:
-        # As when attaching: the first image added to a set without a cover becomes the cover.
-        first = next((row.id for row in added if row.kind == AttachmentKind.IMAGE.value), None)
-        if first is not None:
-            attachment_set.cover_attachment_id = first
+    added = [(_flushed_id(row), row.kind) for row in new]
+    new_ids = iter(attachment_id for attachment_id, _kind in added)
+    all_ids = [i if i is not None else next(new_ids) for i in ids]
+    changes, cover = updated_cover(given, record.cover, all_ids, stored.cover_id, added)
+    if changes:
+        attachment_set.cover_attachment_id = cover
     session.flush()
 
 
