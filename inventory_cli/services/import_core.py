@@ -25,8 +25,10 @@ from inventory_cli.errors import BusyError, ConflictError, InvalidInputError, In
 from inventory_cli.services.intake import SNIFF_BYTES, max_bytes_for, open_input, verify_data, verify_file
 from inventory_cli.services.outfiles import write_atomically
 from inventory_cli.services.record_files import ReadResult, write_records
+from inventory_cli.storage import import_rows
 from inventory_cli.storage.blobs import CHUNK, HEAD_BYTES
 from inventory_cli.storage.import_rows import StoredAttachment
+from inventory_cli.storage.plainsql import PlainSql
 
 BATCH_SIZE = 500
 BUSY_RETRIES = 5
@@ -161,6 +163,44 @@ def updated_cover(
         if first is not None:
             return True, first
     return False, None
+
+
+def attachment_row(attachment_id: int, set_id: int, content: Content, now: Any) -> dict[str, Any]:
+    """The attachments row of one checked content in a set."""
+    return {
+        "id": attachment_id,
+        "attachment_set_id": set_id,
+        "kind": content.kind,
+        "title": content.title,
+        "blob_digest": content.digest,
+        "url": content.url,
+        "filename": content.filename,
+        "content_type": content.content_type,
+        "size_bytes": content.size,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def add_attachments(
+    sql: PlainSql, set_id: int, contents: tuple[Content, ...], stored: list[StoredAttachment], now: Any
+) -> tuple[list[int], list[tuple[int, str]]]:
+    """Add to a stored set the ``contents`` it lacks.
+
+    Returns the attachment id of each content, and (id, kind) of each one added.
+    """
+    ids: list[int] = []
+    added: list[tuple[int, str]] = []
+    for content in contents:
+        found = [s.id for s in stored if content.matches(s)]
+        if found:
+            ids.append(found[0])
+        else:
+            attachment_id = import_rows.next_ids(sql, "attachments", 1)[0]
+            import_rows.insert_attachments(sql, [attachment_row(attachment_id, set_id, content, now)])
+            ids.append(attachment_id)
+            added.append((attachment_id, content.kind))
+    return ids, added
 
 
 @dataclass

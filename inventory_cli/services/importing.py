@@ -22,7 +22,9 @@ from inventory_cli.services.import_core import (
     ImportRequest,
     ImportResult,
     RecordChecks,
+    add_attachments,
     attachment_differences,
+    attachment_row,
     close_plan,
     ensure_blobs,
     import_action,
@@ -191,22 +193,6 @@ def write_batch(
     return len(creates), len(updates), skipped
 
 
-def _attachment_row(attachment_id: int, set_id: int, content: Content, now: Any) -> dict[str, Any]:
-    return {
-        "id": attachment_id,
-        "attachment_set_id": set_id,
-        "kind": content.kind,
-        "title": content.title,
-        "blob_digest": content.digest,
-        "url": content.url,
-        "filename": content.filename,
-        "content_type": content.content_type,
-        "size_bytes": content.size,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
 def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
     """Insert new parts with their sets, attachments, covers, stock and history: one statement per table."""
     if not creates:
@@ -232,7 +218,7 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
         if checked.contents:
             ids = [next(attachment_ids) for _ in checked.contents]
             pairs = zip(ids, checked.contents, strict=True)
-            attachments += [_attachment_row(i, set_id, c, now) for i, c in pairs]
+            attachments += [attachment_row(i, set_id, c, now) for i, c in pairs]
             cover = new_cover(record.cover, checked.contents, ids)
             if cover is not None:
                 covers.append((set_id, cover))
@@ -292,18 +278,8 @@ def _update(
                 }
             )
         import_rows.insert_history(sql, history, now)
-    ids: list[int] = []
-    new: list[tuple[int, Content]] = []
-    for content in checked.contents:
-        found = [s.id for s in stored.attachments if content.matches(s)]
-        if found:
-            ids.append(found[0])
-        else:
-            attachment_id = import_rows.next_ids(sql, "attachments", 1)[0]
-            import_rows.insert_attachments(sql, [_attachment_row(attachment_id, stored.set_id, content, now)])
-            ids.append(attachment_id)
-            new.append((attachment_id, content))
-    changes, cover = updated_cover(given, record.cover, ids, stored.cover_id, [(i, c.kind) for i, c in new])
+    ids, added = add_attachments(sql, stored.set_id, checked.contents, stored.attachments, now)
+    changes, cover = updated_cover(given, record.cover, ids, stored.cover_id, added)
     if changes:
         import_rows.set_covers(sql, [(stored.set_id, cover)])
 

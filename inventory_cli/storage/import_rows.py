@@ -19,7 +19,7 @@ from inventory_cli.storage.tags import tags_from_db
 
 CHUNK = 500  # keys per IN (...) list, well under SQLite's variable limit
 # The tables whose new rows an import numbers itself (AUTOINCREMENT on SQLite, serial on PostgreSQL).
-NUMBERED = ("attachment_sets", "parts", "attachments")
+NUMBERED = ("attachment_sets", "parts", "attachments", "kits")
 PART_COLUMNS = ("id", "key", *PART_FIELDS, "type_id", "tags", "attachment_set_id", "created_at", "updated_at")
 # Tags always: a part without any stores them as JSON null, as the models write them for every
 # other command.
