@@ -16,9 +16,10 @@ from inventory_cli.domain.records import COLUMNS, DIGEST_PREFIX, NO_COVER, recor
 from inventory_cli.errors import StorageError
 from inventory_cli.services.outfiles import refuse_existing, write_atomically
 from inventory_cli.services.record_files import write_records
-from inventory_cli.storage import bulk
+from inventory_cli.storage import import_rows
 from inventory_cli.storage.blobs import CHUNK
-from inventory_cli.storage.bulk import StoredAttachment
+from inventory_cli.storage.import_rows import StoredAttachment
+from inventory_cli.storage.plainsql import AlchemySql
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 FILES_SUFFIX = ".files"
@@ -75,7 +76,7 @@ def export_parts(
     if target is not None:
         refuse_existing(target, overwrite)
     with inventory.uow(read_only=True) as uow:
-        parts = bulk.stored_parts(uow.session)
+        parts = import_rows.stored_parts(AlchemySql(uow.session.connection()), None)
     folder = files_folder(target)
     rows: list[dict[str, Any]] = []
     files: dict[Path, str] = {}

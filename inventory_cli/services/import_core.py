@@ -1,4 +1,4 @@
-"""What importing parts and importing kits share: the request, the result, attachment checks and blobs.
+"""What importing parts and importing kits share: the request, the result, attachment checks, covers, blobs.
 
 Each record kind (parts in importing.py, kits in kit_importing.py) reads its own columns and
 writes its own rows; the run around them is the same: read and check every row first, then
@@ -25,8 +25,10 @@ from inventory_cli.errors import BusyError, ConflictError, InvalidInputError, In
 from inventory_cli.services.intake import SNIFF_BYTES, max_bytes_for, open_input, verify_data, verify_file
 from inventory_cli.services.outfiles import write_atomically
 from inventory_cli.services.record_files import ReadResult, write_records
+from inventory_cli.storage import import_rows
 from inventory_cli.storage.blobs import CHUNK, HEAD_BYTES
 from inventory_cli.storage.import_rows import StoredAttachment
+from inventory_cli.storage.plainsql import PlainSql
 
 BATCH_SIZE = 500
 BUSY_RETRIES = 5
@@ -93,6 +95,112 @@ class Content:
         if self.digest is not None:
             return stored.digest == self.digest
         return stored.digest is None and stored.url == self.url
+
+
+def attachment_differences(
+    given: frozenset[str],
+    contents: tuple[Content, ...],
+    cover: int | None,
+    stored: list[StoredAttachment],
+    stored_cover: int | None,
+) -> list[str]:
+    """``attach`` if a record names an attachment its stored set lacks; ``cover`` if it names another cover.
+
+    Only the columns the record gives count; ``cover`` is the index into ``contents`` (below 0: none).
+    """
+    changed = []
+    if "attach" in given and not all(any(c.matches(s) for s in stored) for c in contents):
+        changed.append("attach")
+    if "cover" in given and cover is not None:
+        if cover < 0:
+            wanted = None
+        else:
+            found = [s.id for s in stored if contents[cover].matches(s)]
+            wanted = found[0] if found else -1
+        if wanted != stored_cover:
+            changed.append("cover")
+    return changed
+
+
+def import_action(changed: list[str] | None, on_conflict: str) -> str:
+    """What a planned row does: create (nothing stored: ``changed`` is None), skip, update or conflict.
+
+    A row that differs from the stored one in ``changed`` is a conflict in the mode error.
+    """
+    if changed is None:
+        return "create"
+    if not changed or on_conflict == "skip":
+        return "skip"
+    return "conflict" if on_conflict == "error" else "update"
+
+
+def new_cover(cover: int | None, contents: tuple[Content, ...], ids: list[int]) -> int | None:
+    """The cover of a new set whose ``contents`` got ``ids``: the one named, else the first image."""
+    if cover is not None:
+        return None if cover < 0 else ids[cover]
+    for content, attachment_id in zip(contents, ids, strict=True):
+        if content.kind == AttachmentKind.IMAGE.value:
+            return attachment_id
+    return None
+
+
+def updated_cover(
+    given: frozenset[str],
+    cover: int | None,
+    ids: list[int],
+    stored_cover: int | None,
+    added: list[tuple[int, str]],
+) -> tuple[bool, int | None]:
+    """Whether an update changes a set's cover, and to what.
+
+    The cover the record names (``ids`` are its contents' attachment ids), else, as when attaching,
+    the first image ``added`` (id, kind) to a set without a cover.
+    """
+    if "cover" in given and cover is not None:
+        return True, None if cover < 0 else ids[cover]
+    if stored_cover is None:
+        first = next((i for i, kind in added if kind == AttachmentKind.IMAGE.value), None)
+        if first is not None:
+            return True, first
+    return False, None
+
+
+def attachment_row(attachment_id: int, set_id: int, content: Content, now: Any) -> dict[str, Any]:
+    """The attachments row of one checked content in a set."""
+    return {
+        "id": attachment_id,
+        "attachment_set_id": set_id,
+        "kind": content.kind,
+        "title": content.title,
+        "blob_digest": content.digest,
+        "url": content.url,
+        "filename": content.filename,
+        "content_type": content.content_type,
+        "size_bytes": content.size,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def add_attachments(
+    sql: PlainSql, set_id: int, contents: tuple[Content, ...], stored: list[StoredAttachment], now: Any
+) -> tuple[list[int], list[tuple[int, str]]]:
+    """Add to a stored set the ``contents`` it lacks.
+
+    Returns the attachment id of each content, and (id, kind) of each one added.
+    """
+    ids: list[int] = []
+    added: list[tuple[int, str]] = []
+    for content in contents:
+        found = [s.id for s in stored if content.matches(s)]
+        if found:
+            ids.append(found[0])
+        else:
+            attachment_id = import_rows.next_ids(sql, "attachments", 1)[0]
+            import_rows.insert_attachments(sql, [attachment_row(attachment_id, set_id, content, now)])
+            ids.append(attachment_id)
+            added.append((attachment_id, content.kind))
+    return ids, added
 
 
 @dataclass

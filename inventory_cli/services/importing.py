@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inventory_cli.bootstrap import Inventory
-from inventory_cli.domain.kinds import AttachmentKind, StockAction
+from inventory_cli.domain.kinds import StockAction
 from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.domain.records import FieldError, PartRecord, parse_record
 from inventory_cli.errors import ConflictError
@@ -22,15 +22,22 @@ from inventory_cli.services.import_core import (
     ImportRequest,
     ImportResult,
     RecordChecks,
+    add_attachments,
+    attachment_differences,
+    attachment_row,
     close_plan,
     ensure_blobs,
+    import_action,
+    new_cover,
     parse_rows,
+    updated_cover,
     write_plan,
 )
 from inventory_cli.services.record_files import read_records
 from inventory_cli.storage import import_rows
 from inventory_cli.storage.import_rows import StoredPart
 from inventory_cli.storage.plainsql import PlainSql
+from inventory_cli.storage.tags import tags_to_db
 
 
 @dataclass(frozen=True)
@@ -89,17 +96,9 @@ def differences(checked: Checked, stored: StoredPart) -> list[str]:
         changed.append("tags")
     if "stock" in given and {where: q for where, (_, q) in checked.stock.items()} != stored.stock:
         changed.append("stock")
-    if "attach" in given and not all(any(c.matches(s) for s in stored.attachments) for c in checked.contents):
-        changed.append("attach")
-    if "cover" in given and record.cover is not None:
-        if record.cover < 0:
-            wanted = None
-        else:
-            found = [s.id for s in stored.attachments if checked.contents[record.cover].matches(s)]
-            wanted = found[0] if found else -1
-        if wanted != stored.cover_id:
-            changed.append("cover")
-    return changed
+    return changed + attachment_differences(
+        given, checked.contents, record.cover, stored.attachments, stored.cover_id
+    )
 
 
 def import_parts(inventory: Inventory, request: ImportRequest) -> ImportResult:
@@ -151,14 +150,9 @@ def import_parts(inventory: Inventory, request: ImportRequest) -> ImportResult:
 
 def _action(checked: Checked, stored: StoredPart | None, on_conflict: str) -> str:
     """create, skip or update; ``differs:<columns>`` when the mode is error and the part differs."""
-    if stored is None:
-        return "create"
-    changed = differences(checked, stored)
-    if not changed:
-        return "skip"
-    if on_conflict == "error":
-        return "differs:" + ", ".join(changed)
-    return "skip" if on_conflict == "skip" else "update"
+    changed = None if stored is None else differences(checked, stored)
+    action = import_action(changed, on_conflict)
+    return "differs:" + ", ".join(changed or []) if action == "conflict" else action
 
 
 def write_batch(
@@ -174,54 +168,29 @@ def write_batch(
         skipped = 0
         for checked in batch:
             found = stored.get(checked.record.key)
+            changed = None if found is None else differences(checked, found)
+            action = import_action(changed, on_conflict)
             if found is None:
                 creates.append(checked)
-                continue
-            changed = differences(checked, found)
-            if not changed:
+            elif action == "skip":
                 skipped += 1
-            elif on_conflict == "update":
+            elif action == "update":
                 updates.append((checked, found))
-            elif on_conflict == "skip":
-                skipped += 1
             else:
                 raise ConflictError(
                     f"{checked.record.key}: another import wrote this part meanwhile with different "
-                    + ", ".join(changed),
+                    + ", ".join(changed or []),
                     hint="run the import again with --on-conflict skip or update",
                 )
         written = [*creates, *(checked for checked, _ in updates)]
         ensure_blobs(inventory, [content for checked in written for content in checked.contents], published)
         _create(sql, creates, now)
+        # The ids of the locations updated parts leave (their records no longer name them): one read.
+        leaves = any("stock" in c.given and set(found.stock) - set(c.stock) for c, found in updates)
+        locations = import_rows.locations(sql) if leaves else {}
         for checked, found in updates:
-            _update(sql, checked, found, now)
+            _update(sql, checked, found, locations, now)
     return len(creates), len(updates), skipped
-
-
-def _attachment_row(attachment_id: int, set_id: int, content: Content, now: Any) -> dict[str, Any]:
-    return {
-        "id": attachment_id,
-        "attachment_set_id": set_id,
-        "kind": content.kind,
-        "title": content.title,
-        "blob_digest": content.digest,
-        "url": content.url,
-        "filename": content.filename,
-        "content_type": content.content_type,
-        "size_bytes": content.size,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-def _cover(record: PartRecord, contents: tuple[Content, ...], ids: list[int]) -> int | None:
-    """The attachment id that becomes the cover: the one named, else the first image."""
-    if record.cover is not None:
-        return None if record.cover < 0 else ids[record.cover]
-    for content, attachment_id in zip(contents, ids, strict=True):
-        if content.kind == AttachmentKind.IMAGE.value:
-            return attachment_id
-    return None
 
 
 def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
@@ -240,7 +209,7 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
                 "key": record.key,
                 **record.values,
                 "type_id": checked.type_id,
-                "tags": import_rows.tags_to_db(record.tags),
+                "tags": tags_to_db(record.tags),
                 "attachment_set_id": set_id,
                 "created_at": now,
                 "updated_at": now,
@@ -249,8 +218,8 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
         if checked.contents:
             ids = [next(attachment_ids) for _ in checked.contents]
             pairs = zip(ids, checked.contents, strict=True)
-            attachments += [_attachment_row(i, set_id, c, now) for i, c in pairs]
-            cover = _cover(record, checked.contents, ids)
+            attachments += [attachment_row(i, set_id, c, now) for i, c in pairs]
+            cover = new_cover(record.cover, checked.contents, ids)
             if cover is not None:
                 covers.append((set_id, cover))
         for (box, slot), (location_id, quantity) in checked.stock.items():
@@ -273,14 +242,19 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
     import_rows.insert_history(sql, history, now)
 
 
-def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> None:
-    """Bring one existing part to what its record gives; attachments are added, never removed."""
+def _update(
+    sql: PlainSql, checked: Checked, stored: StoredPart, locations: dict[tuple[int, int], int], now: Any
+) -> None:
+    """Bring one existing part to what its record gives; attachments are added, never removed.
+
+    ``locations`` has the id of every location the part leaves.
+    """
     record, given = checked.record, checked.given
     values: dict[str, Any] = {name: record.values[name] for name in PART_FIELDS if name in given}
     if "type" in given:
         values["type_id"] = checked.type_id
     if "tags" in given:
-        values["tags"] = import_rows.tags_to_db(record.tags)
+        values["tags"] = tags_to_db(record.tags)
     values["updated_at"] = now
     import_rows.update_part(sql, stored.id, values)
     if "stock" in given:
@@ -292,7 +266,7 @@ def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> No
             if quantity == held:
                 continue
             if location_id is None:
-                location_id = import_rows.locations(sql)[where]
+                location_id = locations[where]
             import_rows.replace_stock(sql, stored.id, location_id, quantity, now)
             action = StockAction.ADD if quantity > held else StockAction.REMOVE
             history.append(
@@ -304,23 +278,10 @@ def _update(sql: PlainSql, checked: Checked, stored: StoredPart, now: Any) -> No
                 }
             )
         import_rows.insert_history(sql, history, now)
-    ids: list[int] = []
-    new: list[tuple[int, Content]] = []
-    for content in checked.contents:
-        found = [s.id for s in stored.attachments if content.matches(s)]
-        if found:
-            ids.append(found[0])
-        else:
-            attachment_id = import_rows.next_ids(sql, "attachments", 1)[0]
-            import_rows.insert_attachments(sql, [_attachment_row(attachment_id, stored.set_id, content, now)])
-            ids.append(attachment_id)
-            new.append((attachment_id, content))
-    if "cover" in given and record.cover is not None:
-        import_rows.set_covers(sql, [(stored.set_id, None if record.cover < 0 else ids[record.cover])])
-    elif stored.cover_id is None:
-        first_image = next((i for i, c in new if c.kind == AttachmentKind.IMAGE.value), None)
-        if first_image is not None:
-            import_rows.set_covers(sql, [(stored.set_id, first_image)])
+    ids, added = add_attachments(sql, stored.set_id, checked.contents, stored.attachments, now)
+    changes, cover = updated_cover(given, record.cover, ids, stored.cover_id, added)
+    if changes:
+        import_rows.set_covers(sql, [(stored.set_id, cover)])
 
 
 __all__ = [

@@ -15,6 +15,7 @@ from inventory_cli.services.exporting import (
 from inventory_cli.services.kit_records import KIT_COLUMNS, kit_record_row
 from inventory_cli.services.outfiles import refuse_existing
 from inventory_cli.storage.kit_rows import stored_kits
+from inventory_cli.storage.plainsql import AlchemySql
 
 
 def export_kits(
@@ -29,7 +30,7 @@ def export_kits(
     if target is not None:
         refuse_existing(target, overwrite)
     with inventory.uow(read_only=True) as uow:
-        kits = stored_kits(uow.session)
+        kits = stored_kits(AlchemySql(uow.session.connection()))
     folder = files_folder(target)
     files: dict[Path, str] = {}
     rows = []

@@ -1,17 +1,18 @@
 """Import kits from a record file: read and check every row first, then write in batches.
 
 The checks, attachment handling, rejects file and result are the parts import's own; only what
-is a kit's (name, build target, status, contents) is handled here.
+is a kit's (name, build target, status, contents) is handled here. Rows are read and written in
+plain SQL (storage/kit_rows.py, and import_rows.py for sets and attachments), as parts are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlmodel import select
+from datetime import UTC, datetime
+from typing import Any
 
 from inventory_cli.bootstrap import Inventory
-from inventory_cli.domain.models import Attachment, AttachmentKind, AttachmentSet, Kit, KitContent, utcnow
+from inventory_cli.domain.kinds import KitStatus
 from inventory_cli.domain.records import FieldError
 from inventory_cli.errors import ConflictError
 from inventory_cli.services.import_core import (
@@ -19,15 +20,22 @@ from inventory_cli.services.import_core import (
     ImportRequest,
     ImportResult,
     RecordChecks,
+    add_attachments,
+    attachment_differences,
+    attachment_row,
     close_plan,
     ensure_blobs,
+    import_action,
+    new_cover,
     parse_rows,
+    updated_cover,
     write_plan,
 )
 from inventory_cli.services.kit_records import KIT_COLUMNS, KIT_REQUIRED, KitRecord, parse_kit_record
 from inventory_cli.services.record_files import read_records
+from inventory_cli.storage import import_rows, kit_rows
 from inventory_cli.storage.kit_rows import StoredKit, part_ids, stored_kits
-from inventory_cli.storage.uow import UnitOfWork
+from inventory_cli.storage.plainsql import PlainSql
 
 
 @dataclass(frozen=True)
@@ -72,18 +80,9 @@ def differences(checked: CheckedKit, stored: StoredKit) -> list[str]:
     ]
     if "contents" in given and dict(record.contents) != stored.contents:
         changed.append("contents")
-    contents = checked.attachments
-    if "attach" in given and not all(any(c.matches(s) for s in stored.attachments) for c in contents):
-        changed.append("attach")
-    if "cover" in given and record.cover is not None:
-        if record.cover < 0:
-            wanted = None
-        else:
-            found = [s.id for s in stored.attachments if contents[record.cover].matches(s)]
-            wanted = found[0] if found else -1
-        if wanted != stored.cover_id:
-            changed.append("cover")
-    return changed
+    return changed + attachment_differences(
+        given, checked.attachments, record.cover, stored.attachments, stored.cover_id
+    )
 
 
 def _action(checked: CheckedKit, stored: StoredKit | None, on_conflict: str) -> tuple[str, str | None]:
@@ -91,11 +90,10 @@ def _action(checked: CheckedKit, stored: StoredKit | None, on_conflict: str) -> 
     if stored is None:
         return "create", None
     changed = differences(checked, stored)
-    if not changed:
-        return "skip", None
-    if on_conflict == "error":
+    action = import_action(changed, on_conflict)
+    if action == "conflict":
         return "", f"kit {stored.name!r} exists with different {', '.join(changed)}"
-    if on_conflict == "skip":
+    if action == "skip":
         return "skip", None
     # The kit rule: an archived kit's contents do not change (unarchiving in the same record may).
     if "contents" in changed and stored.status == checked.record.status == "archived":
@@ -117,9 +115,9 @@ def import_kits(inventory: Inventory, request: ImportRequest) -> ImportResult:
         lambda record, other: f"duplicate kit name {record.name!r} (also on line {other})",
     )
     records = [(r, given) for r, given in records if r.line not in checks.errors]
-    with inventory.uow(read_only=True) as uow:
-        existing = stored_kits(uow.session)
-        parts = part_ids(uow.session)
+    with inventory.plain_sql() as sql:
+        existing = stored_kits(sql)
+        parts = part_ids(sql)
     plan: list[tuple[CheckedKit, str]] = []
     for record, given in records:
         checked = _check(checks, record, given, parts)
@@ -147,9 +145,10 @@ def _write_batch(
     inventory: Inventory, batch: list[CheckedKit], on_conflict: str, published: set[str]
 ) -> tuple[int, int, int]:
     """Create, update or skip each kit of the batch in one transaction; returns the three counts."""
-    with inventory.uow() as uow:
+    with inventory.plain_sql(write=True) as sql:
+        now = import_rows.timestamp(sql, datetime.now(UTC).replace(tzinfo=None))
         # Another import may have written some of these kits since the plan was made.
-        stored = stored_kits(uow.session)
+        stored = stored_kits(sql)
         creates: list[CheckedKit] = []
         updates: list[tuple[CheckedKit, StoredKit]] = []
         skipped = 0
@@ -170,113 +169,78 @@ def _write_batch(
                 updates.append((checked, found))
         written = [*creates, *(checked for checked, _ in updates)]
         ensure_blobs(inventory, [content for kit in written for content in kit.attachments], published)
-        for checked in creates:
-            _create(uow, checked)
+        _create(sql, creates, now)
         for checked, found in updates:
-            _update(uow, checked, found)
-        uow.commit()
+            _update(sql, checked, found, now)
     return len(creates), len(updates), skipped
 
 
-def _attachment(set_id: int, content: Content) -> Attachment:
-    return Attachment(
-        attachment_set_id=set_id,
-        kind=content.kind,
-        title=content.title,
-        blob_digest=content.digest,
-        url=content.url,
-        filename=content.filename,
-        content_type=content.content_type,
-        size_bytes=content.size,
-    )
+def _create(sql: PlainSql, creates: list[CheckedKit], now: Any) -> None:
+    """New kits with their sets, contents, attachments and covers: one statement per table."""
+    if not creates:
+        return
+    set_ids = import_rows.next_ids(sql, "attachment_sets", len(creates))
+    kit_ids = import_rows.next_ids(sql, "kits", len(creates))
+    attachment_ids = iter(import_rows.next_ids(sql, "attachments", sum(len(c.attachments) for c in creates)))
+    kits, contents, attachments, covers = [], [], [], []
+    for checked, set_id, kit_id in zip(creates, set_ids, kit_ids, strict=True):
+        record = checked.record
+        kits.append(
+            {
+                "id": kit_id,
+                "name": record.name,
+                "description": record.description,
+                "build_target": record.build_target,
+                "status": record.status,
+                "archived_at": now if record.status == KitStatus.ARCHIVED.value else None,
+                "attachment_set_id": set_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        contents += [
+            {"kit_id": kit_id, "part_id": part_id, "per_unit": quantity}
+            for part_id, (_key, quantity) in checked.contents.items()
+        ]
+        ids = [next(attachment_ids) for _ in checked.attachments]
+        pairs = zip(ids, checked.attachments, strict=True)
+        attachments += [attachment_row(i, set_id, c, now) for i, c in pairs]
+        cover = new_cover(record.cover, checked.attachments, ids)
+        if cover is not None:
+            covers.append((set_id, cover))
+    import_rows.insert_sets(sql, set_ids, now)
+    kit_rows.insert_kits(sql, kits)
+    kit_rows.insert_contents(sql, contents, now)
+    import_rows.insert_attachments(sql, attachments)
+    import_rows.set_covers(sql, covers)
 
 
-def _set_status(kit: Kit, status: str) -> None:
-    if kit.status != status:
-        kit.status = status
-        kit.archived_at = utcnow() if status == "archived" else None
-
-
-def _create(uow: UnitOfWork, checked: CheckedKit) -> None:
-    """A new kit with its set, contents, attachments and cover."""
-    session, record = uow.session, checked.record
-    attachment_set = AttachmentSet()
-    session.add(attachment_set)
-    session.flush()
-    assert attachment_set.id is not None
-    kit = Kit(
-        name=record.name,
-        description=record.description,
-        build_target=record.build_target,
-        attachment_set_id=attachment_set.id,
-    )
-    _set_status(kit, record.status)
-    session.add(kit)
-    session.flush()
-    assert kit.id is not None
-    for part_id, (_key, quantity) in checked.contents.items():
-        session.add(KitContent(kit_id=kit.id, part_id=part_id, per_unit=quantity))
-    rows = [_attachment(attachment_set.id, content) for content in checked.attachments]
-    session.add_all(rows)
-    session.flush()
-    ids = [row.id for row in rows]
-    if record.cover is not None:
-        attachment_set.cover_attachment_id = None if record.cover < 0 else ids[record.cover]
-    else:
-        images = [row.id for row in rows if row.kind == AttachmentKind.IMAGE.value]
-        attachment_set.cover_attachment_id = images[0] if images else None
-    session.flush()
-
-
-def _update(uow: UnitOfWork, checked: CheckedKit, stored: StoredKit) -> None:
+def _update(sql: PlainSql, checked: CheckedKit, stored: StoredKit, now: Any) -> None:
     """Bring one kit to what its record gives; contents are replaced, attachments only added."""
-    session, record, given = uow.session, checked.record, checked.given
-    kit = session.get(Kit, stored.id)
-    attachment_set = session.get(AttachmentSet, stored.set_id)
-    assert kit is not None and kit.id is not None and attachment_set is not None
+    record, given = checked.record, checked.given
+    values: dict[str, Any] = {}
     if "description" in given:
-        kit.description = record.description
+        values["description"] = record.description
     if "build_target" in given:
-        kit.build_target = record.build_target
+        values["build_target"] = record.build_target
+    if "status" in given and record.status != stored.status:
+        values["status"] = record.status
+        values["archived_at"] = now if record.status == KitStatus.ARCHIVED.value else None
+    values["updated_at"] = now
+    kit_rows.update_kit(sql, stored.id, values)
     if "contents" in given:
         wanted = checked.contents
-        for line in _lines(uow, kit.id):
-            if line.part_id not in wanted:
-                session.delete(line)
-            elif line.per_unit != wanted[line.part_id][1]:
-                line.per_unit = wanted[line.part_id][1]
-                line.updated_at = utcnow()
-        held = {line.part_id for line in _lines(uow, kit.id)}
-        for part_id, (_key, quantity) in wanted.items():
-            if part_id not in held:
-                session.add(KitContent(kit_id=kit.id, part_id=part_id, per_unit=quantity))
-    if "status" in given:
-        _set_status(kit, record.status)
-    kit.updated_at = utcnow()
-    ids: list[int | None] = []
-    new: list[Attachment] = []
-    for content in checked.attachments:
-        found = [s.id for s in stored.attachments if content.matches(s)]
-        if found:
-            ids.append(found[0])
-        else:
-            row = _attachment(stored.set_id, content)
-            session.add(row)
-            new.append(row)
-            ids.append(None)
-    session.flush()
-    added = list(new)
-    ids = [i if i is not None else new.pop(0).id for i in ids]
-    if "cover" in given and record.cover is not None:
-        attachment_set.cover_attachment_id = None if record.cover < 0 else ids[record.cover]
-    elif stored.cover_id is None:
-        # As when attaching: the first image added to a set without a cover becomes the cover.
-        first = next((row.id for row in added if row.kind == AttachmentKind.IMAGE.value), None)
-        if first is not None:
-            attachment_set.cover_attachment_id = first
-    session.flush()
-
-
-def _lines(uow: UnitOfWork, kit_id: int) -> list[KitContent]:
-    """A kit's content lines as ORM rows."""
-    return list(uow.session.exec(select(KitContent).where(KitContent.kit_id == kit_id)).all())
+        held = kit_rows.content_lines(sql, stored.id)
+        kit_rows.delete_contents(sql, stored.id, [part_id for part_id in held if part_id not in wanted])
+        changed = [(p, q) for p, (_key, q) in wanted.items() if p in held and held[p] != q]
+        kit_rows.set_per_unit(sql, stored.id, changed, now)
+        new = [
+            {"kit_id": stored.id, "part_id": p, "per_unit": q}
+            for p, (_key, q) in wanted.items()
+            if p not in held
+        ]
+        kit_rows.insert_contents(sql, new, now)
+    ids, added = add_attachments(sql, stored.set_id, checked.attachments, stored.attachments, now)
+    changes, cover = updated_cover(given, record.cover, ids, stored.cover_id, added)
+    if changes:
+        import_rows.set_covers(sql, [(stored.set_id, cover)])

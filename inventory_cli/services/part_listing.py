@@ -9,7 +9,6 @@ services (no dataclasses to build at start-up).
 
 from __future__ import annotations
 
-import json
 from itertools import compress
 from operator import is_not
 from typing import Any
@@ -21,18 +20,15 @@ from inventory_cli.services.jsontime import iso_utc, stored_time
 from inventory_cli.storage import part_rows
 from inventory_cli.storage.part_rows import PartFilter
 from inventory_cli.storage.plainsql import PlainSql
+from inventory_cli.storage.tags import tags_from_db
+
+# part_views takes the decoder from here under its old name.
+stored_tags = tags_from_db
 
 _HEAD = ("key", *part_rows.FIELD_COLUMNS, "type")  # columns 1 up to the tags, as they come
 _COVER_KEYS = ("id", "title", "filename")
 _TAIL = ("attachment_count", "stock_total", "created_at", "updated_at")
 _NO_HEAD = (None,) * len(_HEAD)
-
-
-def stored_tags(value: Any) -> list[str]:
-    """The tags column as a list: JSON text on SQLite (NULL or 'null' for none), decoded on PostgreSQL."""
-    if isinstance(value, (str, bytes)):
-        value = json.loads(value)
-    return list(value or [])
 
 
 def type_id_for(sql: PlainSql, type_name: str) -> int:
@@ -117,9 +113,9 @@ def part_records(rows: list[tuple[Any, ...]]) -> Records:
         if isinstance(raw_tags, str):  # hashable: decode each distinct text once
             tags = known_tags.get(raw_tags)
             if tags is None:
-                tags = known_tags[raw_tags] = stored_tags(raw_tags)
+                tags = known_tags[raw_tags] = tags_from_db(raw_tags)
         else:
-            tags = stored_tags(raw_tags)
+            tags = tags_from_db(raw_tags)
         has_cover = cover_id is not None and cover_title is not None
         # Nulls are written by the layout: fewer values to encode (most optional fields are empty).
         given = tuple(map(is_not, head_values, _NO_HEAD))

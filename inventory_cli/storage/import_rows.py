@@ -3,11 +3,11 @@
 Runs on ``Inventory.plain_sql`` (stdlib sqlite3 on a SQLite file, the engine on PostgreSQL), so an
 import into a current SQLite file never loads SQLAlchemy. A batch is a few statements per table,
 never one per row; the schema's triggers still check every row (cover must be an image of its set).
+Export reads every part through the same ``stored_parts``, on its unit of work's connection.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,10 +15,11 @@ from typing import Any
 
 from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.storage.plainsql import PlainSql
+from inventory_cli.storage.tags import tags_from_db
 
 CHUNK = 500  # keys per IN (...) list, well under SQLite's variable limit
 # The tables whose new rows an import numbers itself (AUTOINCREMENT on SQLite, serial on PostgreSQL).
-NUMBERED = ("attachment_sets", "parts", "attachments")
+NUMBERED = ("attachment_sets", "parts", "attachments", "kits")
 PART_COLUMNS = ("id", "key", *PART_FIELDS, "type_id", "tags", "attachment_set_id", "created_at", "updated_at")
 # Tags always: a part without any stores them as JSON null, as the models write them for every
 # other command.
@@ -66,23 +67,21 @@ class StoredPart:
     attachments: list[StoredAttachment] = field(default_factory=list)
 
 
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+def _groups(items: Sequence[Any] | None) -> Iterable[Sequence[Any] | None]:
+    """``items`` in chunks of CHUNK; None (every row) as one group of its own."""
+    if items is None:
+        yield None
+        return
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
 
 
-def _in(column: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+def _where(column: str, values: Sequence[Any] | None) -> tuple[str, dict[str, Any]]:
+    """`` WHERE column IN (...)`` with its parameters; nothing for None (every row)."""
+    if values is None:
+        return "", {}
     marks = ", ".join(f":v{i}" for i in range(len(values)))
-    return f"{column} IN ({marks})", {f"v{i}": value for i, value in enumerate(values)}
-
-
-def tags_from_db(value: Any) -> list[str]:
-    """The tags column as a list: JSON text on SQLite, already decoded on PostgreSQL."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = json.loads(value)
-    return list(value or [])
+    return f" WHERE {column} IN ({marks})", {f"v{i}": value for i, value in enumerate(values)}
 
 
 def types_by_name(sql: PlainSql) -> dict[str, tuple[int, str]]:
@@ -97,8 +96,11 @@ def locations(sql: PlainSql) -> dict[tuple[int, int], int]:
     return {(int(box), int(slot)): int(location_id) for box, slot, location_id in rows}
 
 
-def stored_parts(sql: PlainSql, keys: Sequence[str]) -> dict[str, StoredPart]:
-    """The parts with ``keys``, with stock and attachments, in a few queries per 500 keys."""
+def stored_parts(sql: PlainSql, keys: Sequence[str] | None) -> dict[str, StoredPart]:
+    """The parts with ``keys`` (every part for None), with stock and attachments.
+
+    A few queries per 500 keys; for every part (an export), one query per table.
+    """
     columns = ", ".join(f"p.{name}" for name in PART_FIELDS)
     base = (
         "SELECT p.id, p.key, p.attachment_set_id, p.type_id, t.name, p.tags, s.cover_attachment_id, "
@@ -107,9 +109,9 @@ def stored_parts(sql: PlainSql, keys: Sequence[str]) -> dict[str, StoredPart]:
         "LEFT JOIN types t ON t.id = p.type_id"
     )
     found: dict[str, StoredPart] = {}
-    for group in _chunks(sorted(set(keys))):
-        where, params = _in("p.key", group)
-        for row in sql.rows(f"{base} WHERE {where}", params):
+    for group in _groups(None if keys is None else sorted(set(keys))):
+        where, params = _where("p.key", group)
+        for row in sql.rows(f"{base}{where}", params):
             found[row[1]] = StoredPart(
                 id=row[0],
                 key=row[1],
@@ -124,23 +126,25 @@ def stored_parts(sql: PlainSql, keys: Sequence[str]) -> dict[str, StoredPart]:
         return found
     by_id = {part.id: part for part in found.values()}
     by_set = {part.set_id: part for part in found.values()}
-    for group in _chunks(sorted(by_id)):
-        where, params = _in("st.part_id", group)
+    for group in _groups(None if keys is None else sorted(by_id)):
+        where, params = _where("st.part_id", group)
         for part_id, box, slot, quantity in sql.rows(
             "SELECT st.part_id, l.box_id, l.slot, st.quantity FROM stock st "
-            f"JOIN locations l ON l.id = st.location_id WHERE {where} ORDER BY l.box_id, l.slot",
+            f"JOIN locations l ON l.id = st.location_id{where} ORDER BY l.box_id, l.slot",
             params,
         ):
             by_id[part_id].stock[(box, slot)] = quantity
-    for group in _chunks(sorted(by_set)):
-        where, params = _in("attachment_set_id", group)
+    for group in _groups(None if keys is None else sorted(by_set)):
+        where, params = _where("attachment_set_id", group)
         for set_id, attachment_id, kind, digest, url, filename, content_type in sql.rows(
             "SELECT attachment_set_id, id, kind, blob_digest, url, filename, content_type "
-            f"FROM attachments WHERE {where} ORDER BY created_at, id",
+            f"FROM attachments{where} ORDER BY created_at, id",
             params,
         ):
-            stored = StoredAttachment(attachment_id, kind, digest, url, filename, content_type)
-            by_set[set_id].attachments.append(stored)
+            # Without keys this reads the kits' attachments too: only the parts' are kept.
+            if set_id in by_set:
+                stored = StoredAttachment(attachment_id, kind, digest, url, filename, content_type)
+                by_set[set_id].attachments.append(stored)
     return found
 
 
@@ -173,11 +177,6 @@ def timestamp(sql: PlainSql, value: datetime) -> Any:
     if sql.dialect == "sqlite":
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     return value
-
-
-def tags_to_db(tags: Sequence[str]) -> str:
-    """The tags column's value as JSON text: a list, or JSON null for none, as the models write it."""
-    return json.dumps(list(tags) if tags else None)
 
 
 def _insert(sql: PlainSql, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
