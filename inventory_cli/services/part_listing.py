@@ -14,6 +14,7 @@ from operator import is_not
 from typing import Any
 
 from inventory_cli.bootstrap import Inventory
+from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.errors import InvalidInputError, NotFoundError
 from inventory_cli.services.json_records import Layout, Records
 from inventory_cli.services.jsontime import iso_utc, stored_time
@@ -22,10 +23,7 @@ from inventory_cli.storage.part_rows import PartFilter
 from inventory_cli.storage.plainsql import PlainSql
 from inventory_cli.storage.tags import tags_from_db
 
-# part_views takes the decoder from here under its old name.
-stored_tags = tags_from_db
-
-_HEAD = ("key", *part_rows.FIELD_COLUMNS, "type")  # columns 1 up to the tags, as they come
+_HEAD = ("key", *PART_FIELDS, "type")  # columns 1 up to the tags, as they come
 _COVER_KEYS = ("id", "title", "filename")
 _TAIL = ("attachment_count", "stock_total", "created_at", "updated_at")
 _NO_HEAD = (None,) * len(_HEAD)

@@ -15,9 +15,10 @@ from inventory_cli.domain.part_values import PART_FIELDS
 from inventory_cli.errors import NotFoundError
 from inventory_cli.services.jsontime import stored_time
 from inventory_cli.services.part_dto import AttachmentView, CoverView, PartView, StockLine
-from inventory_cli.services.part_listing import listed_rows, stored_tags
+from inventory_cli.services.part_listing import listed_rows
 from inventory_cli.storage import part_rows
 from inventory_cli.storage.plainsql import PlainSql
+from inventory_cli.storage.tags import tags_from_db
 
 _FIELD_ROWS = slice(part_rows.FIELDS_START, part_rows.TYPE_NAME)
 
@@ -35,7 +36,7 @@ def part_view(row: tuple[Any, ...]) -> PartView:
         key=row[1],
         fields=dict(zip(PART_FIELDS, row[_FIELD_ROWS], strict=True)),
         type=row[r.TYPE_NAME],
-        tags=stored_tags(row[r.TAGS]),
+        tags=tags_from_db(row[r.TAGS]),
         set_id=row[r.SET_ID],
         cover=cover,
         attachment_count=int(row[r.ATTACHMENTS]),

@@ -15,8 +15,6 @@ from inventory_cli.storage import import_rows
 from inventory_cli.storage.plainsql import PlainSql
 from inventory_cli.storage.sqlite_settings import CASEFOLD
 
-# A part's own fields in the order of its JSON form (the domain's order; that module loads no models).
-FIELD_COLUMNS = PART_FIELDS
 # The columns a part search looks in.
 SEARCHED_COLUMNS = ("key", "description", "manufacturer", "manufacturer_code", "package", "series")
 
@@ -24,7 +22,7 @@ _STOCK_TOTAL = "COALESCE((SELECT SUM(s.quantity) FROM stock s WHERE s.part_id = 
 # Columns in the order of a part's JSON form (after the id), so that a listing takes them as they come.
 _PART_SELECT = (
     "SELECT p.id, p.key, "
-    + ", ".join(f"p.{name}" for name in FIELD_COLUMNS)
+    + ", ".join(f"p.{name}" for name in PART_FIELDS)
     + ", t.name, p.tags, p.attachment_set_id, c.id, c.title, c.filename, "
     "(SELECT COUNT(a.id) FROM attachments a WHERE a.attachment_set_id = p.attachment_set_id), "
     f"{_STOCK_TOTAL}, p.created_at, p.updated_at "
@@ -35,7 +33,7 @@ _PART_SELECT = (
 )
 # Positions in a part row: the id, the key and the fields, then these.
 FIELDS_START = 2
-TYPE_NAME = FIELDS_START + len(FIELD_COLUMNS)
+TYPE_NAME = FIELDS_START + len(PART_FIELDS)
 TAGS, SET_ID, COVER_ID, COVER_TITLE, COVER_FILE, ATTACHMENTS, STOCK, CREATED, UPDATED = range(
     TYPE_NAME + 1, TYPE_NAME + 10
 )
