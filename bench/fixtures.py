@@ -16,18 +16,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from import_parts import key_for as key_for  # the keys the import benchmark gives its parts
+
 TYPES = ("Resistor", "Capacitor", "Logic IC", "Op-Amp", "Microcontroller", "Diode", "LED", "Sensor")
 PDF_HEAD = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
 PDF_TAIL = b"\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-
-
-def key_for(number: int) -> str:
-    """The number-th four-letter part key (AAAA, AAAB, ...), as the import benchmark numbers them."""
-    letters = []
-    for _ in range(4):
-        number, digit = divmod(number, 26)
-        letters.append(chr(65 + digit))
-    return "".join(reversed(letters))
 
 
 def inventory_command() -> list[str]:
