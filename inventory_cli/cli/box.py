@@ -76,18 +76,15 @@ def show(
     from inventory_cli.services import boxes
 
     detail = boxes.show_box(inventory(ctx), number)
+    shown = [slot for slot in detail.slots if empty or slot.key is not None]
     if as_json:
-        output.emit_json(detail.to_dict())
+        output.emit_json({**detail.to_dict(), "slots": [slot.to_dict() for slot in shown]})
         return
     box = detail.box
     output.table(
         f"Box {box.number}: {box.description} ({_usage(box)} used)",
         ("Location", "Part", "Description", "Qty", "Cover"),
-        [
-            (s.location, s.key, s.description, s.quantity, cover_label(s.cover))
-            for s in detail.slots
-            if empty or s.key is not None
-        ],
+        [(s.location, s.key, s.description, s.quantity, cover_label(s.cover)) for s in shown],
     )
 
 

@@ -103,7 +103,9 @@ def confirm(prompt: str, yes: bool) -> bool:
         return True
     if not sys.stdin.isatty():
         raise UsageError(
-            f"{prompt.rstrip('?')}: refused without --yes (standard input is not a terminal)",
+            # Lower case, as every other error: the prompt is a question, the error a statement.
+            f"{prompt[:1].lower()}{prompt[1:].rstrip('?')}: refused without --yes "
+            "(standard input is not a terminal)",
             hint="pass --yes to confirm",
         )
     try:

@@ -252,7 +252,8 @@ def import_command(
                 hint=None if result.fatal else "fix them, or pass --keep-going to import the valid rows",
             )
         raise ConflictError(
-            f"{output.counted(len(result.conflicts), entity[:-1])} already exist with other values; {what}",
+            f"{output.counted(len(result.conflicts), entity[:-1])} already "
+            f"{'exists' if len(result.conflicts) == 1 else 'exist'} with other values; {what}",
             hint="--on-conflict skip keeps them, --on-conflict update changes them",
         )
     if dry_run:

@@ -77,6 +77,13 @@ def open_store(location: str, settings: Settings, progress: Progress | None = No
     from pathlib import Path
 
     if location.startswith("s3://"):
+        from importlib.util import find_spec
+
+        if find_spec("boto3") is None:
+            raise StorageError(
+                f"cannot use blob store {location}: the S3 library (boto3) is not installed",
+                hint="pip install 'inventory-cli[s3]'",
+            )
         from inventory_cli.storage.s3blobs import S3BlobStore, S3Options
 
         return S3BlobStore(location, S3Options.from_settings(settings), progress or no_progress)

@@ -118,6 +118,9 @@ def test_show_lists_every_location_with_its_part(cli: CliRun, boxes: None) -> No
     ]
     occupied = cli("box", "show", "1", "--no-empty")
     assert rows_of_table(occupied.stdout) == [["1-3", "ABCD", "8-bit shift register", "25", ""]]
+    occupied_json = json_out(cli("box", "show", "1", "--no-empty", "--json"))
+    assert [slot["location"] for slot in occupied_json["slots"]] == ["1-3"]
+    assert occupied_json["occupied"] == 1 and occupied_json["capacity"] == 5
 
 
 def test_show_json_with_the_part_cover(cli: CliRun, files: Files, boxes: None) -> None:

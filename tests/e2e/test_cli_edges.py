@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -196,3 +197,29 @@ def test_a_number_that_is_not_one_is_named(
     cli: CliRun, part_key: str, args: tuple[str, ...], value: str
 ) -> None:
     one_line_error(cli(*args), ExitCode.USAGE, f"{value!r} is not a whole number")
+
+
+def test_an_s3_store_without_boto3_installed_is_a_storage_error_with_the_install_hint(
+    cli: CliRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+
+    def without_boto3(name: str, *args: Any) -> Any:
+        return None if name == "boto3" else real_find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_boto3)
+    result = cli("--store", "s3://bucket/prefix", "store", "stats")
+    assert result.exit_code == ExitCode.STORAGE
+    assert result.stderr.splitlines() == [
+        "error: cannot use blob store s3://bucket/prefix: the S3 library (boto3) is not installed",
+        "hint: pip install 'inventory-cli[s3]'",
+    ]
+
+
+def test_a_refused_confirmation_reads_as_an_error_in_lower_case(cli: CliRun) -> None:
+    assert cli("part", "add", "Op amp", "--key", "OPAM").exit_code == 0
+    result = cli("part", "rm", "OPAM")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.startswith("error: delete part OPAM")

@@ -296,7 +296,7 @@ def test_conflicts_refuse_by_default_then_skip_or_update(
         changed,
         ExitCode.CONFLICT,
         f"{changed}:2: key: part AAAA exists with different description, tags, stock, attach",
-        "error: 1 part already exist with other values; nothing was imported",
+        "error: 1 part already exists with other values; nothing was imported",
     )
     skipped = json_out(cli("import", str(changed), "--on-conflict", "skip", "--json"))
     assert (skipped["created"], skipped["updated"], skipped["skipped"]) == (1, 0, 2)
