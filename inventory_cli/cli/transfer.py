@@ -230,6 +230,11 @@ def import_command(
         result = run_import(inventory(ctx), request)
     for line in [*result.errors, *result.conflicts]:
         sys.stderr.write(line + "\n")
+    failed = result.fatal or ((result.errors or result.conflicts) and not keep_going)
+    # With --json the summary is printed however the import ends: a script reads the counts,
+    # what was committed and every error from stdout, and the outcome from the exit code.
+    if as_json and (dry_run or failed or result.interrupted):
+        output.emit_json(result.to_dict())
     if result.interrupted:
         output.notice(
             f"interrupted by {result.interrupted}: {result.committed} of {sum(result.planned.values())} "
@@ -238,12 +243,8 @@ def import_command(
         raise typer.Exit(
             int(ExitCode.TERMINATED if result.interrupted == "SIGTERM" else ExitCode.INTERRUPTED)
         )
-    failed = result.fatal or ((result.errors or result.conflicts) and not keep_going)
-    if dry_run:
-        if as_json:
-            output.emit_json(result.to_dict())
-        else:
-            typer.echo(_plan_line(result))
+    if dry_run and not as_json:
+        typer.echo(_plan_line(result))
     if failed:
         what = "nothing was written" if dry_run else "nothing was imported"
         if result.errors:

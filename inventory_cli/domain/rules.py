@@ -90,7 +90,7 @@ def validate_url(url: str) -> str:
         raise InvalidInputError(
             f"URL scheme {parts.scheme + ':' if parts.scheme else '(none)'} is not allowed "
             f"in {cleaned[:80]!r}",
-            hint="only http and https links can be attached",
+            hint="only http and https links are accepted",
         )
     if not host:
         raise InvalidInputError(f"URL {cleaned[:80]!r} has no host")

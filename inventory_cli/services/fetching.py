@@ -72,7 +72,9 @@ def check_address(host: str, address: str, allow_private: AllowPrivate) -> None:
         ip = ip.ipv4_mapped
     if not _allowed(ip, allow_private):
         raise InvalidInputError(
-            f"{host} is at {ip}, a private, loopback or link-local address; not fetched",
+            # A host given as an address is not named twice.
+            f"{host if host == str(ip) else f'{host} is at {ip}'}: a private, loopback or link-local "
+            "address; not fetched",
             hint="pass --allow-private to fetch from your own network",
         )
 

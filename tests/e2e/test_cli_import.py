@@ -298,6 +298,12 @@ def test_conflicts_refuse_by_default_then_skip_or_update(
         f"{changed}:2: key: part AAAA exists with different description, tags, stock, attach",
         "error: 1 part already exists with other values; nothing was imported",
     )
+    # With --json the refusal still prints its summary: nothing committed, the conflict named.
+    refusal = cli("import", str(changed), "--json")
+    assert refusal.exit_code == ExitCode.CONFLICT
+    summary = json.loads(refusal.stdout)
+    assert summary["committed"] == 0 and summary["created"] == 0
+    assert any("part AAAA exists with different" in line for line in summary["errors"])
     skipped = json_out(cli("import", str(changed), "--on-conflict", "skip", "--json"))
     assert (skipped["created"], skipped["updated"], skipped["skipped"]) == (1, 0, 2)
     assert json_out(cli("part", "show", "AAAA", "--json"))["description"] == "one"

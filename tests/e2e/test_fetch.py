@@ -255,7 +255,8 @@ def test_loopback_is_refused_without_the_option(
         state,
         ExitCode.INVALID_INPUT,
         ["part", "attach", part_key, server.url("/doc.pdf"), "--fetch"],
-        "127.0.0.1",
+        # A host given as an address is named once.
+        "error: 127.0.0.1: a private, loopback or link-local address; not fetched",
     )
 
 
