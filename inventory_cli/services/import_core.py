@@ -182,6 +182,15 @@ def attachment_row(attachment_id: int, set_id: int, content: Content, now: Any) 
     }
 
 
+def new_ids(
+    sql: PlainSql, table: str, owners: int, attachments: int
+) -> tuple[list[int], list[int], Iterator[int]]:
+    """Ids for ``owners`` new rows of ``table`` (parts or kits), their sets, and their new attachments."""
+    set_ids = import_rows.next_ids(sql, "attachment_sets", owners)
+    owner_ids = import_rows.next_ids(sql, table, owners)
+    return set_ids, owner_ids, iter(import_rows.next_ids(sql, "attachments", attachments))
+
+
 def add_attachments(
     sql: PlainSql, set_id: int, contents: tuple[Content, ...], stored: list[StoredAttachment], now: Any
 ) -> tuple[list[int], list[tuple[int, str]]]:

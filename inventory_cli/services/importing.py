@@ -29,6 +29,7 @@ from inventory_cli.services.import_core import (
     ensure_blobs,
     import_action,
     new_cover,
+    new_ids,
     parse_rows,
     updated_cover,
     write_plan,
@@ -197,9 +198,8 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
     """Insert new parts with their sets, attachments, covers, stock and history: one statement per table."""
     if not creates:
         return
-    set_ids = import_rows.next_ids(sql, "attachment_sets", len(creates))
-    part_ids = import_rows.next_ids(sql, "parts", len(creates))
-    attachment_ids = iter(import_rows.next_ids(sql, "attachments", sum(len(c.contents) for c in creates)))
+    files = sum(len(c.contents) for c in creates)
+    set_ids, part_ids, attachment_ids = new_ids(sql, "parts", len(creates), files)
     parts, attachments, covers, stock, history = [], [], [], [], []
     for checked, set_id, part_id in zip(creates, set_ids, part_ids, strict=True):
         record = checked.record

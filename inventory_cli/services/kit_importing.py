@@ -27,6 +27,7 @@ from inventory_cli.services.import_core import (
     ensure_blobs,
     import_action,
     new_cover,
+    new_ids,
     parse_rows,
     updated_cover,
     write_plan,
@@ -179,9 +180,8 @@ def _create(sql: PlainSql, creates: list[CheckedKit], now: Any) -> None:
     """New kits with their sets, contents, attachments and covers: one statement per table."""
     if not creates:
         return
-    set_ids = import_rows.next_ids(sql, "attachment_sets", len(creates))
-    kit_ids = import_rows.next_ids(sql, "kits", len(creates))
-    attachment_ids = iter(import_rows.next_ids(sql, "attachments", sum(len(c.attachments) for c in creates)))
+    files = sum(len(c.attachments) for c in creates)
+    set_ids, kit_ids, attachment_ids = new_ids(sql, "kits", len(creates), files)
     kits, contents, attachments, covers = [], [], [], []
     for checked, set_id, kit_id in zip(creates, set_ids, kit_ids, strict=True):
         record = checked.record
