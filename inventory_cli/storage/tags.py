@@ -16,4 +16,5 @@ def tags_from_db(value: Any) -> list[str]:
 
 def tags_to_db(tags: Sequence[str]) -> str:
     """The tags column's value as JSON text: a list, or JSON null for none, as the models write it."""
-    return json.dumps(list(tags) if tags else None)
+    # Most imported parts have none: skip the encoder for the constant.
+    return json.dumps(list(tags)) if tags else "null"

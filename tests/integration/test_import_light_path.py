@@ -139,7 +139,7 @@ def _statements_for(rows: int, files: Files, tmp: Path) -> int:
     request = ImportRequest(path.read_bytes(), name=path.name, fmt="csv", base_dir=path.parent)
     counted = [0]
     with pytest.MonkeyPatch.context() as patch:
-        for method in ("rows", "first", "execute", "execute_many"):
+        for method in ("rows", "first", "execute", "execute_many", "insert"):
             real = getattr(plainsql.SqliteSql, method)
 
             def counting(self: Any, *args: Any, _real: Any = real) -> Any:
