@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +40,8 @@ class Source:
     value: str  # the path, the clean URL or the digest
 
 
-@dataclass(frozen=True)
+# Not frozen: an import makes one per row, and a frozen instance takes five times as long to make.
+@dataclass(slots=True)
 class PartRecord:
     """One valid part row: fields, type, tags, stock, attachments and which one is the cover."""
 
@@ -134,55 +136,104 @@ def parse_source(text: str) -> Source:
     return Source("file", text, text)
 
 
+def _required(value: Any, column: str) -> str:
+    text = text_value(value, column).strip()
+    if not text:
+        raise ValueError(f"{column} is required")
+    return text
+
+
+def _pin_count(value: Any) -> int | None:
+    if not text_value(value, "pin_count").strip():
+        return None
+    number: int | None = clean_part_value("pin_count", whole_number(value, "pin count"))
+    return number
+
+
+def _field_parser(name: str) -> Callable[[Any], Any]:
+    """How one part field's raw value becomes its clean value."""
+    if name == "description":
+        return lambda value: clean_part_value("description", _required(value, "description"))
+    if name == "pin_count":
+        return _pin_count
+    return lambda value: clean_part_value(name, text_value(value, name))
+
+
+# The part fields' parsers, made once. Every field but the description may be empty (None).
+_FIELD_PARSERS = {name: _field_parser(name) for name in PART_FIELDS}
+
+
+def _parse_key(value: Any) -> str:
+    return normalise_key(_required(value, "key"))
+
+
+def _parse_type(value: Any) -> str | None:
+    return text_value(value, "type").strip() or None
+
+
+def _parse_tags(value: Any) -> tuple[str, ...]:
+    return tuple(clean_tags(list_items(value, "tags")))
+
+
+def _parse_cover(value: Any, attach: tuple[Source, ...] | None) -> int | None:
+    return parse_cover(text_value(value, "cover").strip(), attach or ())
+
+
 def parse_record(raw: dict[str, Any], line: int) -> tuple[PartRecord | None, list[FieldError]]:
     """Turn one row (column -> text or JSON value) into a PartRecord, or every error it has."""
+    try:
+        return _valid_record(raw, line), []
+    except (InventoryError, ValueError):
+        # Something is wrong: go through the row again, column by column, to report all of it.
+        return _collect_errors(raw, line)
+
+
+def _valid_record(raw: dict[str, Any], line: int) -> PartRecord:
+    """The record of a row without errors; raises at its first error.
+
+    The common case of an import, so it makes no closure and catches nothing per column (10,000
+    rows: 50 ms column by column, against 17 ms this way); the same parsers as ``_collect_errors``.
+    """
+    get = raw.get
+    key = _parse_key(get("key"))
+    values = dict.fromkeys(PART_FIELDS)
+    values["description"] = _FIELD_PARSERS["description"](get("description"))
+    for name, value in raw.items():
+        parse = _FIELD_PARSERS.get(name)
+        if parse is not None and value not in _EMPTY and name != "description":
+            values[name] = parse(value)
+    type_name = None if (value := get("type")) in _EMPTY else _parse_type(value)
+    tags = () if (value := get("tags")) in _EMPTY else _parse_tags(value)
+    stock = () if (value := get("stock")) in _EMPTY else parse_stock(value)
+    attach = () if (value := get("attach")) in _EMPTY else parse_attach(value)
+    cover = None if (value := get("cover")) in _EMPTY else _parse_cover(value, attach)
+    return PartRecord(line, key, values, type_name, tags, stock, attach, cover)
+
+
+def _collect_errors(raw: dict[str, Any], line: int) -> tuple[PartRecord | None, list[FieldError]]:
+    """Parse every column of a row, collecting each one's error instead of stopping at the first."""
     errors: list[FieldError] = []
 
-    def check(column: str, parse: Any) -> Any:
+    def check(column: str, parse: Callable[[Any], Any]) -> Any:
         try:
             return parse(raw.get(column))
         except (InventoryError, ValueError) as exc:
             errors.append(FieldError(line, column, getattr(exc, "message", None) or str(exc)))
             return None
 
-    def required(column: str, value: Any) -> str:
-        text = text_value(value, column).strip()
-        if not text:
-            raise ValueError(f"{column} is required")
-        return text
-
-    key = check("key", lambda v: normalise_key(required("key", v)))
+    key = check("key", _parse_key)
     values: dict[str, Any] = {}
     for name in PART_FIELDS:
-        if name == "description":
-            values[name] = check(name, lambda v: clean_part_value("description", required("description", v)))
-        elif raw.get(name) in _EMPTY:
-            values[name] = None  # the common case, without the cost of a check
-        elif name == "pin_count":
-            values[name] = check(
-                name,
-                lambda v: (
-                    clean_part_value("pin_count", whole_number(v, "pin count"))
-                    if text_value(v, "pin_count").strip()
-                    else None
-                ),
-            )
+        if name != "description" and raw.get(name) in _EMPTY:
+            values[name] = None  # an absent column, or an empty cell
         else:
-            values[name] = check(name, lambda v, n=name: clean_part_value(n, text_value(v, n)))
+            values[name] = check(name, _FIELD_PARSERS[name])
     # An absent or empty column means what parsing an empty value gives, without the cost of it.
-    type_name = (
-        None if raw.get("type") in _EMPTY else check("type", lambda v: text_value(v, "type").strip() or None)
-    )
-    tags = (
-        () if raw.get("tags") in _EMPTY else check("tags", lambda v: tuple(clean_tags(list_items(v, "tags"))))
-    )
+    type_name = None if raw.get("type") in _EMPTY else check("type", _parse_type)
+    tags = () if raw.get("tags") in _EMPTY else check("tags", _parse_tags)
     stock = () if raw.get("stock") in _EMPTY else check("stock", parse_stock)
     attach = () if raw.get("attach") in _EMPTY else check("attach", parse_attach)
-    cover = (
-        None
-        if raw.get("cover") in _EMPTY
-        else check("cover", lambda v: parse_cover(text_value(v, "cover").strip(), attach or ()))
-    )
+    cover = None if raw.get("cover") in _EMPTY else check("cover", lambda v: _parse_cover(v, attach))
     if errors:
         return None, errors
     return PartRecord(line, key, values, type_name, tags, stock, attach, cover), []

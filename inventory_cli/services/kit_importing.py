@@ -24,6 +24,7 @@ from inventory_cli.services.import_core import (
     attachment_differences,
     attachment_row,
     close_plan,
+    collector_paused,
     ensure_blobs,
     import_action,
     new_cover,
@@ -102,6 +103,7 @@ def _action(checked: CheckedKit, stored: StoredKit | None, on_conflict: str) -> 
     return "update", None
 
 
+@collector_paused
 def import_kits(inventory: Inventory, request: ImportRequest) -> ImportResult:
     """Import kit records; nothing is written while any row is bad, unless ``keep_going``."""
     checks = RecordChecks(inventory, request)

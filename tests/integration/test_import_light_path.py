@@ -169,3 +169,31 @@ def test_an_imported_part_without_tags_stores_them_as_part_add_does(
     assert cli("import", str(source)).exit_code == 0
     stored = dict(db_backend.query("SELECT key, CAST(tags AS TEXT) FROM parts"))
     assert stored["IMPO"] == stored["HAND"] == "null"
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_an_import_runs_with_the_cycle_collector_paused_and_leaves_it_as_it_was(
+    enabled_before: bool, files: Files, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from inventory_cli.services import importing
+
+    path = _current_database(isolated_home, files)
+    seen: list[bool] = []
+    real_parse = importing.parse_record
+
+    def watching(raw: dict[str, Any], line: int) -> Any:
+        seen.append(gc.isenabled())
+        return real_parse(raw, line)
+
+    monkeypatch.setattr(importing, "parse_record", watching)
+    request = ImportRequest(path.read_bytes(), name=path.name, fmt="csv", base_dir=path.parent)
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        result = import_parts(Inventory(load_settings()), request)
+        after = gc.isenabled()
+    finally:
+        gc.enable()
+    assert (result.created, seen) == (2, [False, False])
+    assert after is enabled_before
