@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from inventory_cli.bootstrap import Inventory
@@ -202,20 +203,28 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
         return
     files = sum(len(c.contents) for c in creates)
     set_ids, part_ids, attachment_ids = new_ids(sql, "parts", len(creates), files)
-    parts, attachments, covers, stock, history = [], [], [], [], []
+    # The columns the records give (one header for a CSV file: a few distinct sets at most).
+    given = frozenset().union(*{id(c.given): c.given for c in creates}.values())
+    columns = import_rows.part_columns({*given, *(["type_id"] if "type" in given else [])})
+    fields = [name for name in columns if name in PART_FIELDS]
+    field_values = itemgetter(*fields) if len(fields) > 1 else lambda values: (values[fields[0]],)
+    with_type = "type_id" in columns
+    parts: list[tuple[Any, ...]] = []
+    attachments, covers, stock, history = [], [], [], []
     for checked, set_id, part_id in zip(creates, set_ids, part_ids, strict=True):
         record = checked.record
+        # In the order of ``columns`` (PART_COLUMNS): a tuple per row, bound by position.
         parts.append(
-            {
-                "id": part_id,
-                "key": record.key,
-                **record.values,
-                "type_id": checked.type_id,
-                "tags": tags_to_db(record.tags),
-                "attachment_set_id": set_id,
-                "created_at": now,
-                "updated_at": now,
-            }
+            (
+                part_id,
+                record.key,
+                *field_values(record.values),
+                *((checked.type_id,) if with_type else ()),
+                tags_to_db(record.tags),
+                set_id,
+                now,
+                now,
+            )
         )
         if checked.contents:
             ids = [next(attachment_ids) for _ in checked.contents]
@@ -235,9 +244,7 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
                 }
             )
     import_rows.insert_sets(sql, set_ids, now)
-    # The columns the records give (one header for a CSV file: a few distinct sets at most).
-    given = frozenset().union(*{id(c.given): c.given for c in creates}.values())
-    import_rows.insert_parts(sql, parts, {*given, *(["type_id"] if "type" in given else [])})
+    import_rows.insert_parts(sql, columns, parts)
     import_rows.insert_attachments(sql, attachments)
     import_rows.set_covers(sql, covers)
     import_rows.insert_stock(sql, stock, now)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from inventory_cli.domain.part_values import PART_FIELDS
@@ -172,11 +173,6 @@ def timestamp(sql: PlainSql, value: datetime) -> Any:
     return value
 
 
-def _insert(sql: PlainSql, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    if rows:
-        sql.insert(table, columns, rows)
-
-
 def insert_sets(sql: PlainSql, ids: Sequence[int], now: Any) -> None:
     """New empty attachment sets (their covers are set once their attachments exist)."""
     if not ids:
@@ -199,19 +195,25 @@ def insert_sets(sql: PlainSql, ids: Sequence[int], now: Any) -> None:
     )
 
 
-def insert_parts(sql: PlainSql, rows: list[dict[str, Any]], given: Iterable[str] = PART_COLUMNS) -> None:
-    """New parts; each row has every name of PART_COLUMNS.
+def part_columns(given: Iterable[str]) -> list[str]:
+    """A new part row's columns in PART_COLUMNS order: those among ``given`` and those every part needs.
 
-    Only the columns among ``given`` (and those every part needs) are written: the others stay
-    NULL, and binding fewer parameters is most of what the statement costs.
+    The others stay NULL: binding fewer parameters is most of what the insert costs.
     """
     names = set(given)
-    _insert(sql, "parts", [name for name in PART_COLUMNS if name in names or name in _PART_NEEDS], rows)
+    return [name for name in PART_COLUMNS if name in names or name in _PART_NEEDS]
+
+
+def insert_parts(sql: PlainSql, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """New parts, each row its values for ``columns`` (from ``part_columns``) in that order."""
+    if rows:
+        sql.insert("parts", columns, rows)
 
 
 def insert_attachments(sql: PlainSql, rows: list[dict[str, Any]]) -> None:
     """New attachment rows; each row has every name of ATTACHMENT_COLUMNS."""
-    _insert(sql, "attachments", ATTACHMENT_COLUMNS, rows)
+    if rows:
+        sql.insert("attachments", ATTACHMENT_COLUMNS, list(map(itemgetter(*ATTACHMENT_COLUMNS), rows)))
 
 
 def set_covers(sql: PlainSql, covers: Sequence[tuple[int, int | None]]) -> None:

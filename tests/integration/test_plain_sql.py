@@ -6,6 +6,7 @@ import contextlib
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,26 @@ def test_a_write_commits_and_a_failure_rolls_back(db_backend: DbBackend) -> None
     assert "Kept" in names
     assert not {"Gone 1", "Gone 2"} & names
     assert db_backend.query("SELECT count(*) FROM types WHERE name LIKE 'Gone%'") == [(0,)]
+
+
+def test_rows_inserted_by_position_and_sets_counted_out_arrive_whole(db_backend: DbBackend) -> None:
+    from inventory_cli.storage import import_rows
+
+    inventory = Inventory(load_settings())
+    with inventory.plain_sql(write=True) as sql:
+        sql.insert("types", ["name"], [("Thing one",), ("Thing two",)])
+        first = import_rows.next_ids(sql, "attachment_sets", 3)
+        import_rows.insert_sets(sql, first, import_rows.timestamp(sql, datetime(2026, 1, 2)))
+        import_rows.insert_sets(sql, [first[-1] + 5], import_rows.timestamp(sql, datetime(2026, 1, 2)))
+        found = import_rows.stored_parts(sql, ["ABCD", "WXYZ"])
+    inventory.close()
+    assert found == {}
+    assert db_backend.query("SELECT name FROM types WHERE name LIKE 'Thing %' ORDER BY name") == [
+        ("Thing one",),
+        ("Thing two",),
+    ]
+    sets = [row[0] for row in db_backend.query("SELECT id FROM attachment_sets ORDER BY id")]
+    assert sets == [*first, first[-1] + 5]
 
 
 def test_a_constraint_violation_is_a_storage_error_and_leaves_nothing(db_backend: DbBackend) -> None:
