@@ -26,6 +26,8 @@ NOT_FOR_A_PLAIN_IMPORT = (
     "inventory_cli.storage.stores",
     "inventory_cli.services.kit_importing",
     "inventory_cli.services.exporting",
+    # Only a drawn part key needs it (with INVENTORY_HOME set, as here, platformdirs does not load it).
+    "random",
 )
 MARKER = "-- modules --"
 
