@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 import io
 import os
 import time
@@ -24,11 +23,8 @@ from inventory_cli.domain.kinds import AttachmentKind
 from inventory_cli.domain.records import FieldError, Source
 from inventory_cli.domain.rules import sniff, title_for_url, validate_title
 from inventory_cli.errors import BusyError, ConflictError, InvalidInputError, InventoryError, StorageError
-from inventory_cli.services.intake import SNIFF_BYTES, max_bytes_for, open_input, verify_data, verify_file
-from inventory_cli.services.outfiles import write_atomically
 from inventory_cli.services.record_files import ReadResult, write_records
 from inventory_cli.storage import import_rows
-from inventory_cli.storage.blobs import CHUNK, HEAD_BYTES
 from inventory_cli.storage.import_rows import StoredAttachment
 from inventory_cli.storage.plainsql import PlainSql
 
@@ -346,6 +342,18 @@ class RecordChecks:
 
     def read_file(self, path: Path, text: str) -> Content | str:
         """Open, check and hash one attachment file; the reason as text when it is refused."""
+        # Hashing, file checks and the blob store load only for an import with attachment files.
+        import hashlib
+
+        from inventory_cli.services.intake import (
+            SNIFF_BYTES,
+            max_bytes_for,
+            open_input,
+            verify_data,
+            verify_file,
+        )
+        from inventory_cli.storage.blobs import CHUNK
+
         settings = self.inventory.settings
         try:
             with open_input(str(path), settings) as item:
@@ -386,6 +394,8 @@ class RecordChecks:
 
     def stored_blob(self, source: Source, line: int) -> Content | None:
         """A ``digest:`` entry: the blob must already be in the store and be an allowed type."""
+        from inventory_cli.storage.blobs import HEAD_BYTES  # the blob store only for digest: entries
+
         blobs = self.inventory.blobs
         info = blobs.stat(source.value)
         if info is None:
@@ -420,6 +430,8 @@ class RecordChecks:
 
     def write_rejects(self, target: Path, read: ReadResult) -> None:
         """The refused rows in the input's format, each with an ``error`` column saying why."""
+        from inventory_cli.services.outfiles import write_atomically  # only --rejects writes a file
+
         reasons: dict[int, list[str]] = {}
         for error in [*(e for errors in self.errors.values() for e in errors), *self.conflicts]:
             reason = f"{error.column}: {error.message}" if error.column else error.message
@@ -583,6 +595,8 @@ def ensure_blobs(inventory: Inventory, contents: list[Content], published: set[s
 
 def publish_file(inventory: Inventory, content: Content) -> None:
     """Store one checked file as a blob: the bytes read at check time, or the file read again."""
+    from inventory_cli.services.intake import max_bytes_for, open_input  # only with attachment files
+
     assert content.path is not None
     if content.data is not None:
         with inventory.blobs.stage(io.BytesIO(content.data), len(content.data)) as staged:
