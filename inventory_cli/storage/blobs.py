@@ -122,14 +122,14 @@ def current_umask() -> int:
     return mask
 
 
-def _make_dirs(folder: Path) -> list[Path]:
+def _make_dirs(folder: str) -> list[str]:
     """Create ``folder`` and its missing parents; return those created, deepest last."""
     try:
         ops.mkdir(folder)
     except FileExistsError:
         return []
     except FileNotFoundError:
-        created = _make_dirs(folder.parent)
+        created = _make_dirs(os.path.dirname(folder))
         try:
             ops.mkdir(folder)
         except FileExistsError:  # made meanwhile by another writer
@@ -138,7 +138,7 @@ def _make_dirs(folder: Path) -> list[Path]:
     return [folder]
 
 
-def fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path | str) -> None:
     """Make a folder's entries (a rename, a new file) durable."""
     fd = ops.open(path, os.O_RDONLY)
     try:
@@ -171,6 +171,11 @@ class LocalBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # Blob and temp paths as text: an import makes thousands, and a Path costs a parse per part.
+        self._blobs = os.path.join(root, "sha256")
+        self._tmp = os.path.join(root, "tmp")
+        # Blob folders known to exist (made or seen by this object): no mkdir for them again.
+        self._folders: set[str] = set()
         # Inside batch(): blobs are not synced one by one; one filesystem sync ends the batch.
         self._deferred = False
         # Temp names: one random part per store object, then a counter (O_EXCL catches any clash).
@@ -187,13 +192,16 @@ class LocalBlobStore:
 
     def blob_path(self, digest: str) -> Path:
         """Where the blob with ``digest`` lives (whether or not it exists)."""
+        return Path(self._blob_file(digest))
+
+    def _blob_file(self, digest: str) -> str:
         if not DIGEST_PATTERN.match(digest):
             raise InvalidInputError(f"not a sha256 digest: {digest!r}")
-        return self.root / "sha256" / digest[:2] / digest[2:4] / digest
+        return os.path.join(self._blobs, digest[:2], digest[2:4], digest)
 
     def exists(self, digest: str) -> bool:
         """Whether the blob is in the store."""
-        return self.blob_path(digest).is_file()
+        return os.path.isfile(self._blob_file(digest))
 
     def _tmp_dir(self) -> Path:
         tmp = self.root / "tmp"
@@ -210,18 +218,17 @@ class LocalBlobStore:
         file needs no chmod; the descriptor stays writable. The temp folder is made only when absent.
         """
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-        tmp = self.root / "tmp"
         for _ in range(100):
-            path = tmp / f"{self._temp_prefix}{next(self._temp_numbers)}"
+            path = os.path.join(self._tmp, f"{self._temp_prefix}{next(self._temp_numbers)}")
             try:
-                return ops.open(path, flags, 0o444), path
+                return ops.open(path, flags, 0o444), Path(path)
             except FileExistsError:
                 continue
             except FileNotFoundError:
                 self._tmp_dir()
             except OSError as exc:
                 raise StorageError(f"blob store {self.root} is not writable: {exc.strerror}") from exc
-        raise StorageError(f"blob store {self.root}: cannot create a temp file in {tmp}")
+        raise StorageError(f"blob store {self.root}: cannot create a temp file in {self._tmp}")
 
     @contextmanager
     def stage(self, source: BinaryIO, max_bytes: int) -> Iterator[StagedBlob]:
@@ -268,25 +275,34 @@ class LocalBlobStore:
 
     def publish(self, staged: StagedBlob) -> bool:
         """Make a staged blob visible under its digest; False when it was already there."""
-        target = self.blob_path(staged.digest)
-        if self._touch(target):
+        target = self._blob_file(staged.digest)
+        folder = os.path.dirname(target)
+        try:
+            created: list[str] = []
+            if folder not in self._folders:
+                # Most new blobs of a young store need a new folder: making it first spares a
+                # rename that fails, and a blob cannot be in a folder made just now.
+                created = _make_dirs(folder)
+                self._folders.add(folder)
+        except OSError as exc:
+            raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
+        if not created and self._touch(target):
             return False
         try:
-            created: list[Path] = []
             # Same content, same name: a concurrent writer's rename over ours is harmless.
             try:
                 ops.replace(staged.path, target)
             except FileNotFoundError:
-                # Most new blobs need a new folder: made only when the rename says it is missing.
-                created = _make_dirs(target.parent)
+                # The folder went since it was seen (it is not this store's doing): make it again.
+                created = _make_dirs(folder)
                 ops.replace(staged.path, target)
             staged.moved = True
             crashpoints.reached("after-rename")
             if not self._deferred:
-                fsync_dir(target.parent)
+                fsync_dir(folder)
                 # New folders must be durable in their parents too, or a crash could lose the blob.
-                for folder in created:
-                    fsync_dir(folder.parent)
+                for made in created:
+                    fsync_dir(os.path.dirname(made))
         except OSError as exc:
             raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
         return True
@@ -324,7 +340,7 @@ class LocalBlobStore:
         with handle:
             yield handle
 
-    def _touch(self, path: Path) -> bool:
+    def _touch(self, path: str) -> bool:
         """Refresh an existing blob's age, so that gc sees a blob just reused as young; False if absent."""
         try:
             ops.utime(path)
@@ -332,7 +348,7 @@ class LocalBlobStore:
             return False
         except OSError as exc:
             raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
-        return path.is_file()
+        return os.path.isfile(path)
 
     def stat(self, digest: str) -> BlobInfo | None:
         """Size and age of a blob, or None when it is not in the store."""

@@ -34,3 +34,53 @@ def test_a_batch_syncs_once_instead_of_per_blob(tmp_path: Path, monkeypatch: pyt
 
 def test_the_filesystem_sync_runs(tmp_path: Path) -> None:
     blobs._sync_filesystem(tmp_path)  # syncfs, or sync where it is missing: must not fail
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the blob store's file-system calls from now on, in order."""
+    calls: list[str] = []
+    for name in ("open", "replace", "mkdir", "utime"):
+        real = getattr(blobs.FileOps, name)
+        monkeypatch.setattr(
+            blobs.ops, name, lambda *args, _n=name, _r=real, **kw: (calls.append(_n), _r(*args, **kw))[1]
+        )
+    return calls
+
+
+def _publish(store: LocalBlobStore, data: bytes) -> bool:
+    with store.stage(io.BytesIO(data), 1000) as staged:
+        return store.publish(staged)
+
+
+def test_a_new_blob_in_a_new_folder_takes_no_failing_rename_and_no_age_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalBlobStore(tmp_path / "store")
+    calls = _calls(monkeypatch)
+    with store.batch():
+        assert _publish(store, b"first")
+    # One rename, after the folders were made; no age check, as a folder made just now is empty.
+    assert (calls.count("replace"), calls[-1], "utime" in calls) == (1, "replace", False)
+    assert calls.index("replace") > max(i for i, name in enumerate(calls) if name == "mkdir")
+    calls.clear()
+    with store.batch():
+        assert not _publish(store, b"first")  # already there: its age is refreshed, nothing is moved
+    assert calls == ["open", "utime"]
+
+
+def test_a_second_store_object_finds_the_blob_another_stored(tmp_path: Path) -> None:
+    first, second = LocalBlobStore(tmp_path / "store"), LocalBlobStore(tmp_path / "store")
+    assert _publish(first, b"shared")
+    assert not _publish(second, b"shared")
+    assert len(list(first.list_blobs())) == 1
+
+
+def test_a_blob_folder_removed_since_it_was_made_is_made_again(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "store")
+    assert _publish(store, b"one")
+    digest = next(iter(store.list_blobs())).name
+    store.delete(digest)
+    os.rmdir(store.blob_path(digest).parent)
+    assert _publish(store, b"one")
+    assert store.exists(digest)
+    assert store.hash_blob(digest) == digest
