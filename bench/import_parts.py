@@ -11,6 +11,9 @@ side a whole process timed from outside (interpreter start, imports, work):
   with the connection settings the program uses (WAL, ``synchronous=NORMAL``, foreign keys on):
   the sets (with their covers), the parts, and the attachment rows with the files' real sha256
   digests and sizes. It checks nothing and stores no blobs; the digests are computed beforehand.
+- With attachments, also that baseline storing each file as the store's design asks, and nothing
+  more: read, write to a temp file, rename to ``sha256/ab/cd/<digest>`` (folders made as needed),
+  one filesystem sync before the commit. It shows what storing the files costs by itself.
 - Without attachments, also ``sqlite-utils insert db parts rows.csv --csv``, the generic tool: the
   same rows with an ``attachment_set_id`` column instead of ``attach``, into a copy of the database
   whose sets were made beforehand (untimed; the schema needs a set for every part).
@@ -23,6 +26,7 @@ import argparse
 import csv
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import statistics
@@ -78,8 +82,26 @@ def digests(source: Path) -> dict[str, tuple[str, int]]:
     }
 
 
-def baseline(db_file: Path, csv_file: Path, files: dict[str, tuple[str, int]]) -> None:
-    """Read the CSV and executemany the same rows (sets, parts, attachments, covers): the child's work."""
+def store_files(store: Path, source: Path, files: dict[str, tuple[str, int]]) -> None:
+    """Each file under its digest, written to a temp file and renamed; one sync of the file system."""
+    temp = store / "tmp"
+    temp.mkdir(parents=True, exist_ok=True)
+    for number, (name, (digest, _)) in enumerate(sorted(files.items())):
+        staged = temp / f"stage-{number}"
+        staged.write_bytes((source / name).read_bytes())
+        folder = store / "sha256" / digest[:2] / digest[2:4]
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, folder / digest)
+    os.sync()
+
+
+def baseline(
+    db_file: Path, csv_file: Path, files: dict[str, tuple[str, int]], store: Path | None = None
+) -> None:
+    """Read the CSV and executemany the same rows (sets, parts, attachments, covers): the child's work.
+
+    With ``store``, the files are stored there first (``store_files``), before the commit.
+    """
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     connection = sqlite3.connect(db_file, isolation_level=None)
     connection.execute("PRAGMA foreign_keys = ON")
@@ -125,6 +147,8 @@ def baseline(db_file: Path, csv_file: Path, files: dict[str, tuple[str, int]]) -
             "UPDATE attachment_sets SET cover_attachment_id = ? WHERE id = ?",
             [(number, set_id) for number, (set_id, _) in enumerate(attached, start=1)],
         )
+    if store is not None:
+        store_files(store, csv_file.parent, files)
     connection.execute("COMMIT")
     connection.close()
 
@@ -138,10 +162,11 @@ def timed(command: list[str]) -> float:
     return elapsed
 
 
-def run_baseline(db_file: Path, csv_file: Path, digest_file: Path) -> float:
+def run_baseline(db_file: Path, csv_file: Path, digest_file: Path, store_files: bool = False) -> float:
     """Seconds for the whole stdlib baseline process (this script in its child mode)."""
     child = [sys.executable, __file__, "--baseline-child"]
-    return timed([*child, str(db_file), str(csv_file), str(digest_file)])
+    stores = ["--store-files", str(db_file.parent / "blobs")] if store_files else []
+    return timed([*child, str(db_file), str(csv_file), str(digest_file), *stores])
 
 
 def run_import(db_file: Path, csv_file: Path) -> float:
@@ -199,10 +224,14 @@ def measure(work: Path, template: Path, rows: int, with_files: bool, repeat: int
     tool_input = None
     if not with_files and shutil.which("sqlite-utils", path=str(Path(sys.executable).parent)):
         tool_input = sqlite_utils_input(work, template, path)
-    times: dict[str, list[float]] = {"baseline": [], "import": [], "sqlite-utils": []}
+    times: dict[str, list[float]] = {"baseline": [], "import": [], "sqlite-utils": [], "baseline-files": []}
     for run in range(repeat):
         base_db = fresh_copy(work / f"baseline-{label}-{run}", template)
         times["baseline"].append(run_baseline(base_db, path, digest_file))
+        if with_files:
+            storing_db = fresh_copy(work / f"baseline-files-{run}", template)
+            times["baseline-files"].append(run_baseline(storing_db, path, digest_file, store_files=True))
+            assert len(list((storing_db.parent / "blobs" / "sha256").glob("*/*/*"))) == len(files)
         db_file = fresh_copy(work / f"import-{label}-{run}", template)
         times["import"].append(run_import(db_file, path))
         assert (count(db_file, "parts"), count(db_file, "attachments")) == (rows, len(files))
@@ -218,11 +247,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=1, help="runs per side; the median is printed")
     parser.add_argument("--baseline-child", nargs=3, metavar=("DB", "CSV", "DIGESTS"), help=argparse.SUPPRESS)
+    parser.add_argument("--store-files", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.baseline_child:
         db_file, csv_file, digest_file = (Path(name) for name in arguments.baseline_child)
         files = {name: (digest, size) for name, (digest, size) in json.loads(digest_file.read_text()).items()}
-        baseline(db_file, csv_file, files)
+        baseline(db_file, csv_file, files, arguments.store_files)
         return
     from inventory_cli.bootstrap import Inventory
     from inventory_cli.config import load_settings
@@ -245,6 +275,9 @@ def main() -> None:
                 f"baseline executemany {rows / base:,.0f} rows/s ({base:.2f} s); "
                 f"import takes {elapsed / base:.1f}x the baseline's time"
             )
+            if "baseline-files" in seconds:
+                stored = seconds["baseline-files"]
+                line += f"; baseline storing the files {stored:.2f} s, import takes {elapsed / stored:.1f}x"
             if "sqlite-utils" in seconds:
                 tool = seconds["sqlite-utils"]
                 line += f"; sqlite-utils insert {tool:.2f} s, import takes {elapsed / tool:.2f}x its time"

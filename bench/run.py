@@ -124,17 +124,25 @@ class Bench:
             1.0,
         )
 
-    def import_with_files(self) -> report.Result:
-        """``inventory import`` (half the rows with a file) against csv + executemany, by import_parts."""
+    def import_with_files(self) -> list[report.Result]:
+        """``inventory import`` (half the rows with a file) against csv + executemany, by import_parts.
+
+        A second row, with no goal of its own, sets it against the same baseline storing the files
+        the least the store's design asks (temp file, rename into the layout, one sync).
+        """
         import import_parts
 
         measure.settle()
         times = import_parts.measure(
             self.work.folder("import-with-files"), self.work.template(), self.sizes.parts, True, self.repeat
         )
-        return report.Result(
-            f"import {self.sizes.parts:,} parts, half with a file", times["import"], times["baseline"], 3.0
-        )
+        what = f"import {self.sizes.parts:,} parts, half with a file"
+        return [
+            report.Result(what, times["import"], times["baseline"], 3.0),
+            report.Result(
+                f"{what}, vs a baseline storing the files", times["import"], times["baseline-files"], None
+            ),
+        ]
 
     def import_without_files(self) -> report.Result:
         """``inventory import`` without files against ``sqlite-utils insert --csv``, by import_parts.
