@@ -38,12 +38,13 @@ TEXT_LIMITS = {
     "seller": 255,
 }
 URL_FIELDS = ("product_page", "seller_link")
+_KNOWN = frozenset(PART_FIELDS)  # an import asks for every value of every row
 MAX_TAG = 100
 
 
 def clean_part_value(name: str, value: Any) -> Any:
     """One part field validated; an empty string clears an optional field (None)."""
-    if name not in PART_FIELDS:
+    if name not in _KNOWN:
         raise UsageError(f"unknown part field {name!r}")
     if name == "description":
         text = str(value).strip()
