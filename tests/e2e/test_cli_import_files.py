@@ -79,7 +79,7 @@ def test_many_files_in_one_batch_are_all_stored(
     cli: CliRun, files: Files, db_path: Path, store_root: Path
 ) -> None:
     rows = []
-    for number in range(3 * importing.PUBLISH_THREADS):
+    for number in range(12):
         files.png(f"p{number}.png", color=(number, 10, 10))
         rows.append(f"{chr(65 + number)}AAA,part {number},p{number}.png")
     assert cli("import", str(csv_file(files, *rows))).exit_code == 0
