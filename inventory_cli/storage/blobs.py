@@ -286,7 +286,8 @@ class LocalBlobStore:
                 self._folders.add(folder)
         except OSError as exc:
             raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
-        if not created and self._touch(target):
+        made_here = bool(created) and created[-1] == folder  # not when another writer made it meanwhile
+        if not made_here and self._touch(target):
             return False
         try:
             # Same content, same name: a concurrent writer's rename over ours is harmless.

@@ -84,3 +84,27 @@ def test_a_blob_folder_removed_since_it_was_made_is_made_again(tmp_path: Path) -
     assert _publish(store, b"one")
     assert store.exists(digest)
     assert store.hash_blob(digest) == digest
+
+
+def test_a_blob_another_writer_stores_while_the_folder_is_made_is_found_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, other = LocalBlobStore(tmp_path / "store"), LocalBlobStore(tmp_path / "store")
+    assert _publish(store, b"warm up")  # the temp and sha256 folders exist from here on
+    real_mkdir = blobs.FileOps.mkdir
+    raced: list[str] = []
+
+    def racing_mkdir(folder: str) -> None:
+        parent_there = os.path.isdir(os.path.dirname(folder))
+        if parent_there and os.path.basename(os.path.dirname(folder)) != "sha256" and not raced:
+            # Between our parent folder and our folder, another writer makes the folder and stores the blob.
+            raced.append(folder)
+            with monkeypatch.context() as inner:
+                inner.setattr(blobs.ops, "mkdir", real_mkdir)
+                assert _publish(other, b"contended")
+        real_mkdir(folder)
+
+    monkeypatch.setattr(blobs.ops, "mkdir", racing_mkdir)
+    assert not _publish(store, b"contended")  # found there: not stored a second time
+    assert raced
+    assert len(list(store.list_blobs())) == 2
