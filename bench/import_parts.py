@@ -83,7 +83,10 @@ def digests(source: Path) -> dict[str, tuple[str, int]]:
 
 
 def store_files(store: Path, source: Path, files: dict[str, tuple[str, int]]) -> None:
-    """Each file under its digest, written to a temp file and renamed; one sync of the file system."""
+    """Each file under its digest, written to a temp file and renamed; then one sync.
+
+    ``os.sync`` (the standard library has no ``syncfs``): the same on a machine with one file system.
+    """
     temp = store / "tmp"
     temp.mkdir(parents=True, exist_ok=True)
     for number, (name, (digest, _)) in enumerate(sorted(files.items())):
@@ -162,10 +165,10 @@ def timed(command: list[str]) -> float:
     return elapsed
 
 
-def run_baseline(db_file: Path, csv_file: Path, digest_file: Path, store_files: bool = False) -> float:
+def run_baseline(db_file: Path, csv_file: Path, digest_file: Path, with_blobs: bool = False) -> float:
     """Seconds for the whole stdlib baseline process (this script in its child mode)."""
     child = [sys.executable, __file__, "--baseline-child"]
-    stores = ["--store-files", str(db_file.parent / "blobs")] if store_files else []
+    stores = ["--store-files", str(db_file.parent / "blobs")] if with_blobs else []
     return timed([*child, str(db_file), str(csv_file), str(digest_file), *stores])
 
 
@@ -229,8 +232,8 @@ def measure(work: Path, template: Path, rows: int, with_files: bool, repeat: int
         base_db = fresh_copy(work / f"baseline-{label}-{run}", template)
         times["baseline"].append(run_baseline(base_db, path, digest_file))
         if with_files:
-            storing_db = fresh_copy(work / f"baseline-files-{run}", template)
-            times["baseline-files"].append(run_baseline(storing_db, path, digest_file, store_files=True))
+            storing_db = fresh_copy(work / f"baseline-files-{label}-{run}", template)
+            times["baseline-files"].append(run_baseline(storing_db, path, digest_file, with_blobs=True))
             assert len(list((storing_db.parent / "blobs" / "sha256").glob("*/*/*"))) == len(files)
         db_file = fresh_copy(work / f"import-{label}-{run}", template)
         times["import"].append(run_import(db_file, path))

@@ -36,7 +36,7 @@ def _parse(spec: str | None) -> tuple[str, int] | None:
 
 _target = _parse(os.environ.get(VARIABLE))
 _seen = 0
-_lock = threading.Lock()  # blobs are published from a few threads at once
+_lock = threading.Lock()  # 'store copy' publishes blobs from a few threads at once
 
 
 def reached(point: str) -> None:

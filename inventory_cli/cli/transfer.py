@@ -37,6 +37,16 @@ FormatOption = Annotated[
 ]
 # import_core.BATCH_SIZE (and BATCH_FILES in the help), written out: this module loads for --help.
 DEFAULT_BATCH = 2000
+# The options of a record import (by their parameter names), which a bundle restore refuses.
+RECORD_OPTIONS = {
+    "--format": "fmt",
+    "--dry-run": "dry_run",
+    "--on-conflict": "on_conflict",
+    "--keep-going": "keep_going",
+    "--rejects": "rejects",
+    "--batch-size": "batch_size",
+    "--entity": "entity",
+}
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 ENTITIES = ("parts", "kits")
 EntityOption = Annotated[
@@ -120,6 +130,12 @@ def _read_input(source: str) -> tuple[bytes, str, Path]:
     return data, source, path.resolve().parent
 
 
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the command line names the option, even with its default value."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"
+
+
 def _refuse_with_bundle(given: dict[str, bool]) -> None:
     """A bundle holds the whole inventory in its own format: record options do not apply to it."""
     named = [option for option, present in given.items() if present]
@@ -189,16 +205,9 @@ def import_command(
     from inventory_cli.services.record_files import format_for
 
     if bundle is not None:
-        record_options = {
-            "FILE": source is not None,
-            "--format": fmt is not None,
-            "--dry-run": dry_run,
-            "--on-conflict": on_conflict != "error",
-            "--keep-going": keep_going,
-            "--rejects": rejects is not None,
-            "--batch-size": batch_size != DEFAULT_BATCH,
-            "--entity": entity != "parts",
-        }
+        record_options = {"FILE": source is not None}
+        for option, name in RECORD_OPTIONS.items():
+            record_options[option] = _given(ctx, name)
         _refuse_with_bundle(record_options)
         from inventory_cli.cli.bundle import import_bundle
 

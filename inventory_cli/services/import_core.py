@@ -534,16 +534,18 @@ def _batches(
     """The plan in batches of at most ``rows`` rows, each ending early once it has BATCH_FILES files to store.
 
     Large batches of plain rows cost less (each commit writes the same index pages again: 10,000
-    parts took 10 ms longer in batches of 500 than of 2,000); files keep a batch short.
+    parts took 10 ms longer in batches of 500 than of 2,000); files keep a batch short. A file
+    counts once per batch however many rows name it, and not at all for a row that is skipped.
     """
     chunk: list[tuple[R, str]] = []
-    files = 0
+    files: set[str | None] = set()
     for item in plan:
         chunk.append(item)
-        files += sum(1 for content in contents(item[0]) if content.path is not None)
-        if len(chunk) >= rows or files >= BATCH_FILES:
+        if item[1] != "skip":
+            files.update(content.digest for content in contents(item[0]) if content.path is not None)
+        if len(chunk) >= rows or len(files) >= BATCH_FILES:
             yield chunk
-            chunk, files = [], 0
+            chunk, files = [], set()
     if chunk:
         yield chunk
 

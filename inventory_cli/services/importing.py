@@ -243,6 +243,8 @@ def _create(sql: PlainSql, creates: list[Checked], now: Any) -> None:
                     "action": StockAction.ADD.value,
                 }
             )
+    # The rows are bound by position: one that does not match the columns must not reach SQLite.
+    assert len(parts[0]) == len(columns), (columns, parts[0])
     import_rows.insert_sets(sql, set_ids, now)
     import_rows.insert_parts(sql, columns, parts)
     import_rows.insert_attachments(sql, attachments)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import os
@@ -77,6 +78,7 @@ class FileOps:
     write = staticmethod(_write_chunk)
     fsync = staticmethod(os.fsync)
     replace = staticmethod(os.replace)
+    link = staticmethod(os.link)
     mkdir = staticmethod(os.mkdir)
     makedirs = staticmethod(os.makedirs)
     utime = staticmethod(os.utime)
@@ -94,7 +96,8 @@ class StagedBlob:
     size: int
     path: Path
     head: bytes
-    # Set once the temp file has been renamed to its blob name: nothing is left to remove.
+    # Set once the temp file has been renamed to its blob name: nothing is left to remove. (Linked
+    # to its blob name instead, the temp name is removed as usual when the stage ends.)
     moved: bool = False
 
 
@@ -136,6 +139,25 @@ def _make_dirs(folder: str) -> list[str]:
             return created
         return [*created, folder]
     return [folder]
+
+
+# File systems without hard links (FAT, some network shares) answer link() with one of these.
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV})
+
+
+def _link(staged: StagedBlob, target: str) -> bool:
+    """Give the staged file the blob's name as well; False when a file has that name already."""
+    try:
+        ops.link(staged.path, target)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        # No hard links here: a rename is as atomic, though it may replace a twin stored meanwhile.
+        ops.replace(staged.path, target)
+        staged.moved = True
+    return True
 
 
 def fsync_dir(path: Path | str) -> None:
@@ -274,30 +296,33 @@ class LocalBlobStore:
         return StagedBlob(hasher.hexdigest(), size, path, head)
 
     def publish(self, staged: StagedBlob) -> bool:
-        """Make a staged blob visible under its digest; False when it was already there."""
+        """Make a staged blob visible under its digest; False when it was already there.
+
+        The blob gets its name by a hard link, which never replaces a file: a blob another writer
+        stored meanwhile (and may have committed rows for) stays, instead of being swapped for this
+        copy, whose bytes may not be on disk yet inside a batch. The temp name goes with the stage.
+        """
         target = self._blob_file(staged.digest)
         folder = os.path.dirname(target)
         try:
             created: list[str] = []
             if folder not in self._folders:
                 # Most new blobs of a young store need a new folder: making it first spares a
-                # rename that fails, and a blob cannot be in a folder made just now.
+                # link that fails.
                 created = _make_dirs(folder)
                 self._folders.add(folder)
-        except OSError as exc:
-            raise StorageError(f"cannot write to blob store {self.root}: {exc.strerror}") from exc
-        made_here = bool(created) and created[-1] == folder  # not when another writer made it meanwhile
-        if not made_here and self._touch(target):
-            return False
-        try:
-            # Same content, same name: a concurrent writer's rename over ours is harmless.
-            try:
-                ops.replace(staged.path, target)
-            except FileNotFoundError:
-                # The folder went since it was seen (it is not this store's doing): make it again.
-                created = _make_dirs(folder)
-                ops.replace(staged.path, target)
-            staged.moved = True
+            for _ in range(3):
+                try:
+                    if _link(staged, target):
+                        break
+                except FileNotFoundError:
+                    # The folder went since it was seen (it is not this store's doing): make it again.
+                    created = _make_dirs(folder)
+                    continue
+                if self._touch(target):  # there already: refresh its age, so that gc sees it as young
+                    return False
+            else:
+                raise StorageError(f"blob store {self.root}: cannot store {staged.digest} at {target}")
             crashpoints.reached("after-rename")
             if not self._deferred:
                 fsync_dir(folder)

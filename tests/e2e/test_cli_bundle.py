@@ -483,6 +483,9 @@ def test_record_options_do_not_mix_with_a_bundle(
     export(cli, bundle)
     fails(cli, state, ExitCode.USAGE, bundle_args("import", bundle, str(records)), "FILE")
     fails(cli, state, ExitCode.USAGE, bundle_args("import", bundle, "--dry-run"), "--dry-run")
+    # Named on the command line, even with its default value: it does not apply to a bundle.
+    fails(cli, state, ExitCode.USAGE, bundle_args("import", bundle, "--batch-size", "2000"), "--batch-size")
+    fails(cli, state, ExitCode.USAGE, bundle_args("import", bundle, "-e", "parts"), "--entity")
     fails(cli, state, ExitCode.USAGE, ["import"], "--bundle")
 
 

@@ -79,10 +79,17 @@ def test_many_files_in_one_batch_are_all_stored(
     cli: CliRun, files: Files, db_path: Path, store_root: Path
 ) -> None:
     rows = []
-    for number in range(12):
+    for number in range(12):  # one batch of twelve files
         files.png(f"p{number}.png", color=(number, 10, 10))
         rows.append(f"{chr(65 + number)}AAA,part {number},p{number}.png")
     assert cli("import", str(csv_file(files, *rows))).exit_code == 0
     assert cli("store", "fsck").exit_code == 0
     assert list((store_root / "tmp").iterdir()) == []  # every staged file became a blob
     assert len(query(db_path, "SELECT DISTINCT blob_digest FROM attachments")) == len(rows)
+
+
+def test_the_batch_size_help_names_the_number_of_files_that_ends_a_batch(cli: CliRun) -> None:
+    from inventory_cli.services.import_core import BATCH_FILES
+
+    result = cli("import", "--help")
+    assert f"ends at {BATCH_FILES} files" in " ".join(result.stdout.split())

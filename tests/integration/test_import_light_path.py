@@ -226,7 +226,7 @@ def test_batches_end_at_the_row_limit_or_once_they_hold_enough_files_to_store(
 
     keys = [
         "".join(chr(65 + (n // 26**i) % 26) for i in range(4))
-        for n in range(BATCH_SIZE + 3 + BATCH_FILES + 10)
+        for n in range(BATCH_SIZE + 3 + 2 * (BATCH_FILES + 10))
     ]
     plain = files.write(
         "plain.csv", ("key,description\n" + "".join(f"{k},Part\n" for k in keys[: BATCH_SIZE + 3])).encode()
@@ -236,10 +236,35 @@ def test_batches_end_at_the_row_limit_or_once_they_hold_enough_files_to_store(
     assert _batch_sizes(inventory, plain, on_conflict="skip", batch_size=1000) == [1000, 1000, 3]
     # Rows with a file each, and a link that is no file: a batch ends at BATCH_FILES files.
     rows = []
-    for number, key in enumerate(keys[BATCH_SIZE + 3 :]):
+    for number, key in enumerate(keys[BATCH_SIZE + 3 : BATCH_SIZE + 3 + BATCH_FILES + 10]):
         image = files.png(f"b{number}.png", (number % 256, number // 256, 9))
         rows.append(f"{key},Part,{image.name};https://example.com/{number}\n")
     with_files = files.write("files.csv", ("key,description,attach\n" + "".join(rows)).encode())
     assert _batch_sizes(inventory, with_files) == [BATCH_FILES, 10]
+    # Skipped rows store nothing, and one file named by many rows is stored once: no early end.
+    assert _batch_sizes(inventory, with_files, on_conflict="skip") == [BATCH_FILES + 10]
+    shared = "".join(f"{key},Part,b0.png\n" for key in keys[BATCH_SIZE + 3 + BATCH_FILES + 10 :])
+    one_file = files.write("one-file.csv", ("key,description,attach\n" + shared).encode())
+    assert _batch_sizes(inventory, one_file) == [BATCH_FILES + 10]
     inventory.close()
     assert DEFAULT_BATCH == BATCH_SIZE  # the command line's default is the service's
+
+
+def test_a_failing_import_still_puts_the_cycle_collector_back(
+    files: Files, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from inventory_cli.services import importing
+
+    path = _current_database(isolated_home, files)
+
+    def broken(raw: dict[str, Any], line: int) -> Any:
+        raise RuntimeError("parser broke")
+
+    monkeypatch.setattr(importing, "parse_record", broken)
+    request = ImportRequest(path.read_bytes(), name=path.name, fmt="csv", base_dir=path.parent)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError, match="parser broke"):
+        import_parts(Inventory(load_settings()), request)
+    assert gc.isenabled()

@@ -41,9 +41,11 @@ def test_rows_inserted_by_position_and_sets_counted_out_arrive_whole(db_backend:
     inventory = Inventory(load_settings())
     with inventory.plain_sql(write=True) as sql:
         sql.insert("types", ["name"], [("Thing one",), ("Thing two",)])
+        now = import_rows.timestamp(sql, datetime(2026, 1, 2, 3, 4, 5))
         first = import_rows.next_ids(sql, "attachment_sets", 3)
-        import_rows.insert_sets(sql, first, import_rows.timestamp(sql, datetime(2026, 1, 2)))
-        import_rows.insert_sets(sql, [first[-1] + 5], import_rows.timestamp(sql, datetime(2026, 1, 2)))
+        import_rows.insert_sets(sql, first, now)  # one after another: counted out in SQL
+        gaps = [first[-1] + 5, first[-1] + 7]
+        import_rows.insert_sets(sql, gaps, now)  # with gaps (concurrent importers): row by row
         found = import_rows.stored_parts(sql, ["ABCD", "WXYZ"])
     inventory.close()
     assert found == {}
@@ -51,8 +53,13 @@ def test_rows_inserted_by_position_and_sets_counted_out_arrive_whole(db_backend:
         ("Thing one",),
         ("Thing two",),
     ]
-    sets = [row[0] for row in db_backend.query("SELECT id FROM attachment_sets ORDER BY id")]
-    assert sets == [*first, first[-1] + 5]
+    sets = db_backend.query(
+        "SELECT id, created_at, updated_at, cover_attachment_id FROM attachment_sets ORDER BY id"
+    )
+    assert [row[0] for row in sets] == [*first, *gaps]
+    stamps = {str(value)[:19] for row in sets for value in row[1:3]}
+    assert stamps == {"2026-01-02 03:04:05"}
+    assert {row[3] for row in sets} == {None}
 
 
 def test_a_constraint_violation_is_a_storage_error_and_leaves_nothing(db_backend: DbBackend) -> None:

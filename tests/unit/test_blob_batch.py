@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from pathlib import Path
@@ -39,7 +40,7 @@ def test_the_filesystem_sync_runs(tmp_path: Path) -> None:
 def _calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the blob store's file-system calls from now on, in order."""
     calls: list[str] = []
-    for name in ("open", "replace", "mkdir", "utime"):
+    for name in ("open", "replace", "link", "unlink", "mkdir", "utime"):
         real = getattr(blobs.FileOps, name)
         monkeypatch.setattr(
             blobs.ops, name, lambda *args, _n=name, _r=real, **kw: (calls.append(_n), _r(*args, **kw))[1]
@@ -52,20 +53,26 @@ def _publish(store: LocalBlobStore, data: bytes) -> bool:
         return store.publish(staged)
 
 
-def test_a_new_blob_in_a_new_folder_takes_no_failing_rename_and_no_age_check(
+def test_a_new_blob_in_a_new_folder_takes_no_failing_link_and_no_age_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = LocalBlobStore(tmp_path / "store")
     calls = _calls(monkeypatch)
     with store.batch():
         assert _publish(store, b"first")
-    # One rename, after the folders were made; no age check, as a folder made just now is empty.
-    assert (calls.count("replace"), calls[-1], "utime" in calls) == (1, "replace", False)
-    assert calls.index("replace") > max(i for i, name in enumerate(calls) if name == "mkdir")
+    # The folders first, then one link to the blob's name, then the temp name goes.
+    assert (calls.count("link"), calls[-2:], "utime" in calls, "replace" in calls) == (
+        1,
+        ["link", "unlink"],
+        False,
+        False,
+    )
+    assert calls.index("link") > max(i for i, name in enumerate(calls) if name == "mkdir")
     calls.clear()
     with store.batch():
         assert not _publish(store, b"first")  # already there: its age is refreshed, nothing is moved
-    assert calls == ["open", "utime"]
+    assert calls == ["open", "link", "utime", "unlink"]
+    assert list((store.root / "tmp").iterdir()) == []
 
 
 def test_a_second_store_object_finds_the_blob_another_stored(tmp_path: Path) -> None:
@@ -108,3 +115,47 @@ def test_a_blob_another_writer_stores_while_the_folder_is_made_is_found_there(
     assert not _publish(store, b"contended")  # found there: not stored a second time
     assert raced
     assert len(list(store.list_blobs())) == 2
+
+
+def test_a_blob_stored_meanwhile_by_another_writer_is_never_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, other = LocalBlobStore(tmp_path / "store"), LocalBlobStore(tmp_path / "store")
+    assert _publish(store, b"warm up")
+    inodes: list[int] = []
+
+    def just_before(name: str) -> object:
+        real = getattr(blobs.FileOps, name)
+
+        def call(source: object, target: str) -> object:
+            if not inodes:  # the other writer stores the same content right before our move
+                with monkeypatch.context() as inner:
+                    inner.setattr(blobs, "ops", blobs.FileOps())
+                    assert _publish(other, b"twin")
+                inodes.append(os.stat(target).st_ino)
+            return real(source, target)
+
+        return call
+
+    for name in ("link", "replace"):
+        monkeypatch.setattr(blobs.ops, name, just_before(name))
+    assert not _publish(store, b"twin")
+    digest = hashlib.sha256(b"twin").hexdigest()
+    assert os.stat(store.blob_path(digest)).st_ino == inodes[0]  # their file, not swapped for our copy
+    assert list((store.root / "tmp").iterdir()) == []
+
+
+def test_without_hard_links_the_blob_is_renamed_into_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def no_links(*_args: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(blobs.ops, "link", no_links)
+    store = LocalBlobStore(tmp_path / "store")
+    assert _publish(store, b"on a FAT stick")
+    digest = next(iter(store.list_blobs())).name
+    assert store.hash_blob(digest) == digest
+    assert list((store.root / "tmp").iterdir()) == []
