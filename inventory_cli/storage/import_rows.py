@@ -210,10 +210,15 @@ def insert_parts(sql: PlainSql, columns: Sequence[str], rows: list[tuple[Any, ..
         sql.insert("parts", columns, rows)
 
 
+def insert_mappings(sql: PlainSql, table: str, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """New rows of ``table`` given as mappings that hold every name of ``columns`` (bound by position)."""
+    if rows:
+        sql.insert(table, columns, list(map(itemgetter(*columns), rows)))
+
+
 def insert_attachments(sql: PlainSql, rows: list[dict[str, Any]]) -> None:
     """New attachment rows; each row has every name of ATTACHMENT_COLUMNS."""
-    if rows:
-        sql.insert("attachments", ATTACHMENT_COLUMNS, list(map(itemgetter(*ATTACHMENT_COLUMNS), rows)))
+    insert_mappings(sql, "attachments", ATTACHMENT_COLUMNS, rows)
 
 
 def set_covers(sql: PlainSql, covers: Sequence[tuple[int, int | None]]) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from inventory_cli.storage.import_rows import StoredAttachment
+from inventory_cli.storage.import_rows import StoredAttachment, insert_mappings
 from inventory_cli.storage.plainsql import PlainSql
 
 KIT_COLUMNS = (
@@ -80,10 +80,7 @@ def part_ids(sql: PlainSql) -> dict[str, int]:
 
 def insert_kits(sql: PlainSql, rows: list[dict[str, Any]]) -> None:
     """New kits; each row has every name of KIT_COLUMNS."""
-    if rows:
-        names = ", ".join(KIT_COLUMNS)
-        marks = ", ".join(f":{name}" for name in KIT_COLUMNS)
-        sql.execute_many(f"INSERT INTO kits ({names}) VALUES ({marks})", rows)
+    insert_mappings(sql, "kits", KIT_COLUMNS, rows)
 
 
 def update_kit(sql: PlainSql, kit_id: int, values: dict[str, Any]) -> None:
